@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from perfeval import _units
 from perfeval._normalize import fold
-from perfeval._parser import OPS, DatePoint, Quantity
+from perfeval._parser import DatePoint, Quantity
 from perfeval.findings import Finding
 from perfeval.rules import DEFAULT_PACK, RulePack, load_catalog, load_pack
 from perfeval.targets import Actual, Target, parse_actual, parse_target
@@ -244,7 +244,7 @@ def _positive(op: str, tv: Fraction, av: Fraction, ctx: _Ctx) -> Outcome:
     if tv == 0:
         if av > 0 or (av == 0 and op == ">="):
             return ctx.outcome("met", _ONE, _ONE, "已完成")
-        return _boundary(op, ctx) if av == 0 else ctx.outcome(
+        return _boundary(ctx) if av == 0 else ctx.outcome(
             "missed", _ZERO, _ZERO, "未完成")
     r = _dec(av / tv)
     if av > tv or (av == tv and op == ">="):
@@ -256,11 +256,11 @@ def _positive(op: str, tv: Fraction, av: Fraction, ctx: _Ctx) -> Outcome:
             return ctx.outcome("exceeded", r, _ONE, f"完成率 {percent(r)}", "超额完成")
         return ctx.outcome("met", r, _ONE, f"完成率 {percent(r)}", "已完成")
     if av == tv:
-        return _boundary(op, ctx)
+        return _boundary(ctx)
     return ctx.outcome("missed", r, _clamp(r), f"完成率 {percent(r)}", "未完成")
 
 
-def _boundary(op: str, ctx: _Ctx) -> Outcome:  # noqa: ARG001 - op kept for symmetry
+def _boundary(ctx: _Ctx) -> Outcome:
     return ctx.outcome("missed", _ONE, _ONE,
                        f"恰为临界值，未满足“{ctx.t_text}”的要求", "未完成（按完成计分）")
 
@@ -269,7 +269,7 @@ def _reverse(op: str, tv: Fraction, av: Fraction, ctx: _Ctx) -> Outcome:
     if av < tv or (av == tv and op == "<="):
         return ctx.outcome("met", _ONE, _ONE, "未超过指标上限", "已完成")
     if av == tv:
-        return _boundary(op, ctx)
+        return _boundary(ctx)
     r = _dec(tv / av) if tv > 0 else _ZERO
     fraction = _clamp(ctx.pack.reverse_formula(target=_dec(tv), actual=_dec(av)))
     return ctx.outcome("missed", r, fraction, "超出指标上限", f"完成率 {percent(r)}", "未完成")
