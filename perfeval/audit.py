@@ -1,0 +1,292 @@
+"""The audit: what a finance-bureau reviewer flags in a table (SPEC §6).
+
+Findings come in document order: the table's own first (budget block,
+weights, narrative, department sums), then the indicators in row order, then,
+on a department, the contradictions between its tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from perfeval._normalize import fold
+from perfeval.documents import Department, Document, Project
+from perfeval.errors import TargetSyntaxError
+from perfeval.findings import Finding
+from perfeval.report import BudgetResult, IndicatorResult, Report, round2
+from perfeval.rules import RulePack, load_catalog
+from perfeval.targets import Actual, parse_actual
+
+if TYPE_CHECKING:
+    from perfeval.scoring import Row
+
+__all__ = ["table", "with_cross_tables", "gives_reason", "narrative_figures"]
+
+_HUNDRED = Decimal(100)
+_NO_REASON = frozenset({"", "无", "暂无", "无偏差", "没有", "-", "/", "\\", "无。", "不适用", "n/a"})
+
+
+def gives_reason(text: str | None) -> bool:
+    """Whether a 偏差原因 cell says anything (``无``, ``—`` and ``/`` do not)."""
+    return text is not None and fold(text).lower() not in _NO_REASON
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{round2(value)}%"
+
+
+# ---------------------------------------------------------------- narrative
+
+_NUM = r"(?P<n>\d[\d,]*(?:\.\d+)?)(?P<u>亿元|万元|元)?"
+_NARRATIVE = {
+    "planned": re.compile(r"预算(?:数|总额|资金)?(?:为|是|:|达)?" + _NUM + r"(?!%)"),
+    "executed": re.compile(r"执行(?:数|金额)?(?:为|是|:|达)?" + _NUM + r"(?!%)"),
+    "rate": re.compile(r"(?:完成(?:全年)?预算(?:的)?|预算执行率(?:为|达)?|执行率(?:为|达)?)"
+                       r"(?P<n>\d+(?:\.\d+)?)%"),
+}
+_TO_WAN = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001"), None: Decimal(1)}
+
+
+def narrative_figures(summary: str) -> dict[str, Decimal]:
+    """The 预算数 / 执行数 (万元) and 完成预算 % a narrative states.
+
+    >>> narrative_figures("项目全年预算数为 1, 923. 78 万元，执行数为 8.49 万元，完成预算的 99.99%")
+    {'planned': Decimal('1923.78'), 'executed': Decimal('8.49'), 'rate': Decimal('99.99')}
+    """
+    text = fold(summary)
+    found: dict[str, Decimal] = {}
+    for key, pattern in _NARRATIVE.items():
+        m = pattern.search(text)
+        if m:
+            value = Decimal(m["n"].replace(",", ""))
+            if key != "rate":
+                value *= _TO_WAN[m["u"]]
+            found[key] = value
+    return found
+
+
+# ---------------------------------------------------------------- one table
+
+def table(doc: Document, pack: RulePack, rows: list[Row], results: tuple[IndicatorResult, ...],
+          budget: BudgetResult | None, explicit: bool) -> tuple[Finding, ...]:
+    """Every finding of one table, in document order."""
+    out: list[Finding] = []
+
+    def flag(rule: str, message: str, indicator: str | None = None) -> None:
+        out.append(Finding(rule, message, document=doc.name, indicator=indicator))
+
+    _budget_findings(doc, pack, budget, flag)
+    _weight_findings(doc, pack, rows, results, budget, explicit, flag)
+    _narrative_findings(doc, budget, flag)
+    if isinstance(doc, Department):
+        _department_sums(doc, pack, flag)
+    _row_findings(doc, pack, rows, results, out)
+    return tuple(out)
+
+
+def _budget_findings(doc: Document, pack: RulePack, budget: BudgetResult | None,
+                     flag: _Flag) -> None:
+    if budget is None:
+        flag("budget-missing", "未填写预算执行情况（预算数、执行数），预算执行分值已按规则分配给其他指标。")
+        return
+    rate = budget.rate * _HUNDRED
+    if budget.stated_rate is not None:
+        if abs(budget.stated_rate - rate) > pack.threshold("rate_tolerance"):
+            flag("execution-rate-mismatch",
+                 f"填报执行率 {_amount(budget.stated_rate)}% 与执行数/预算数 "
+                 f"{_amount(budget.executed)}/{_amount(budget.planned)} = {_pct(rate)} 不符"
+                 f"（差 {_pct(abs(budget.stated_rate - rate))}）。")
+    if budget.executed > budget.planned:
+        flag("execution-over-100",
+             f"执行数 {_amount(budget.executed)} 万元超过预算数 {_amount(budget.planned)} 万元"
+             f"（执行率 {_pct(rate)}）。")
+    low = pack.threshold("low_execution")
+    if budget.rate < low and not gives_reason(doc.deviation):
+        flag("low-execution",
+             f"预算执行率 {_pct(rate)} 低于 {_pct(low * _HUNDRED)}，未说明偏差原因。")
+    if budget.claimed is not None and abs(budget.claimed - budget.score) > pack.threshold(
+            "score_claim_tolerance"):
+        flag("score-claim-mismatch",
+             f"预算执行得分填报 {_amount(budget.claimed)} 分，按规则应为 {round2(budget.score)} 分。",
+             "预算执行率")
+
+
+def _weight_findings(doc: Document, pack: RulePack, rows: list[Row],
+                     results: tuple[IndicatorResult, ...], budget: BudgetResult | None,
+                     explicit: bool, flag: _Flag) -> None:
+    weighted = sum(1 for r in rows if r.indicator.weight is not None)
+    if explicit:
+        total = sum((r.indicator.weight or Decimal(0) for r in rows), Decimal(0))
+        total += budget.weight if budget is not None else Decimal(0)
+        if abs(total - _HUNDRED) > pack.threshold("weights_tolerance"):
+            flag("weights-sum", f"各项分值合计 {_amount(total)} 分，不等于 100 分。")
+    elif weighted:
+        flag("weights-incomplete",
+             f"{len(rows)} 项指标中仅 {weighted} 项填写了分值，已按规则默认分配权重。")
+
+
+def _narrative_findings(doc: Document, budget: BudgetResult | None, flag: _Flag) -> None:
+    if not doc.summary or budget is None:
+        return
+    stated = narrative_figures(doc.summary)
+    cent = Decimal("0.005")
+    for key, label, value in (("planned", "预算数", budget.planned),
+                              ("executed", "执行数", budget.executed)):
+        if key in stated and abs(stated[key] - value) > cent:
+            flag("narrative-mismatch",
+                 f"绩效自评综述所述{label} {_amount(stated[key])} 万元与表中{label} "
+                 f"{_amount(value)} 万元不符。")
+    if "rate" in stated:
+        rate = budget.rate * _HUNDRED
+        # the narrative prints two decimals; allow what that rounding explains
+        if abs(stated["rate"] - rate) > cent + Decimal("0.005"):
+            flag("narrative-mismatch",
+                 f"绩效自评综述所述完成预算 {_amount(stated['rate'])}% 与执行数/预算数 "
+                 f"{_pct(rate)} 不符。")
+
+
+def _department_sums(doc: Department, pack: RulePack, flag: _Flag) -> None:
+    s, b = doc.spending, doc.budget
+    if s is not None and s.basic is not None and s.project is not None and b is not None:
+        parts = s.basic + s.project
+        for label, value in (("预算数", b.planned), ("执行数", b.executed)):
+            if value is not None and abs(value - parts) > pack.threshold("budget_sum_tolerance"):
+                flag("budget-sum-mismatch",
+                     f"部门整体{label} {_amount(value)} 万元不等于基本支出 {_amount(s.basic)} 万元"
+                     f" + 项目支出 {_amount(s.project)} 万元 = {_amount(parts)} 万元"
+                     f"（差 {_amount(abs(value - parts))} 万元）。")
+    if s is not None and s.project is not None and doc.projects:
+        executed = [p.budget.executed for p in doc.projects
+                    if p.budget is not None and p.budget.executed is not None]
+        total = sum(executed, Decimal(0))
+        tolerance = pack.threshold("project_sum_tolerance") * len(doc.projects)
+        if abs(total - s.project) > tolerance:
+            flag("project-sum-mismatch",
+                 f"所列 {len(doc.projects)} 个项目执行数合计 {_amount(total)} 万元，与项目支出总额 "
+                 f"{_amount(s.project)} 万元相差 {_amount(abs(total - s.project))} 万元，"
+                 f"可能有项目未列入自评。")
+
+
+def _row_findings(doc: Document, pack: RulePack, rows: list[Row],
+                  results: tuple[IndicatorResult, ...], out: list[Finding]) -> None:
+    table_reason = gives_reason(doc.deviation)
+    seen: set[tuple[int, str]] = set()
+    tolerance = pack.threshold("score_claim_tolerance")
+    for row, result in zip(rows, results):
+        ind = row.indicator
+        name = ind.name
+
+        def flag(rule: str, message: str) -> None:
+            out.append(Finding(rule, f"{name}：{message}", document=doc.name, indicator=name))
+
+        if not row.known_level:
+            flag("unknown-level", f"一级指标“{ind.level1}”不属于产出、成本、效益、满意度。")
+        out.extend(row.outcome.findings)
+        if result.status in ("missed", "partial", "unverifiable") and not (
+                gives_reason(ind.reason) or table_reason):
+            flag("missing-deviation-reason",
+                 f"{_STATUS_WORDS[result.status]}（{result.explanation.split('：', 1)[-1].rstrip('。')}），"
+                 f"但未说明偏差原因。")
+        if ind.score is not None and result.status != "not_applicable":
+            _claim(result, ind.score, pack, tolerance, flag)
+        key = (row.goal_index, fold(name))
+        if key in seen:
+            where = f"年度目标“{row.goal}”中" if row.goal else "表中"
+            flag("duplicate-indicator", f"{where}重复出现。")
+        seen.add(key)
+
+
+_STATUS_WORDS = {"missed": "未完成", "partial": "部分达成", "unverifiable": "无法核验"}
+
+
+def _claim(result: IndicatorResult, claimed: Decimal, pack: RulePack, tolerance: Decimal,
+           flag: _Flag1) -> None:
+    qualitative = result.ratio is None and result.status in pack.bands
+    if qualitative and result.weight > 0:
+        low, high = pack.bands[result.status]
+        if not (low * result.weight - tolerance <= claimed <= high * result.weight + tolerance):
+            flag("score-claim-mismatch",
+                 f"填报得分 {_amount(claimed)} 分不在“{_STATUS_WORDS.get(result.status, '完成')}”的"
+                 f"得分区间 {round2(low * result.weight)}–{round2(high * result.weight)} 分内。")
+    elif abs(claimed - result.score) > tolerance:
+        flag("score-claim-mismatch",
+             f"填报得分 {_amount(claimed)} 分，按规则应为 {round2(result.score)} 分"
+             f"（分值 {round2(result.weight)}）。")
+
+
+# ---------------------------------------------------------------- across tables
+
+def _numeric(text: str | None) -> Actual | None:
+    try:
+        a = parse_actual(text)
+    except TargetSyntaxError:
+        return None
+    return a if a.kind == "quantity" else None
+
+
+def _same_value(a: Actual, b: Actual) -> bool:
+    from perfeval import _units
+    qa, qb = a.quantity, b.quantity
+    assert qa is not None and qb is not None
+    if qa.unit is not None and qb.unit is not None and _units.compatible(qa.unit, qb.unit):
+        from fractions import Fraction
+        return Fraction(qa.value) * _units.factor(qa.unit) == Fraction(qb.value) * _units.factor(qb.unit)
+    return qa.value == qb.value
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\"'“”‘’「」《》]", "", fold(name))
+
+
+def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report:
+    """Add the contradictions between a department's tables to its report."""
+    catalog = load_catalog()
+    tables: list[tuple[str, bool, Project | Department]] = [(doc.name, True, doc)]
+    tables.extend((p.name, False, p) for p in doc.projects)
+    found: list[Finding] = []
+    for (name_a, dept_a, a), (name_b, _, b) in combinations(tables, 2):
+        rows_b = {}
+        for ind in _indicators(b):
+            rows_b.setdefault(_key(ind.name), ind)
+        done: set[str] = set()
+        for ind in _indicators(a):
+            key = _key(ind.name)
+            other = rows_b.get(key)
+            if other is None or key in done or catalog.is_per_table(ind.name):
+                continue
+            if not dept_a and fold(ind.target or "") != fold(other.target or ""):
+                continue  # two projects: only rows with the same target
+            va, vb = _numeric(ind.actual), _numeric(other.actual)
+            if va is None or vb is None or _same_value(va, vb):
+                continue
+            done.add(key)
+            found.append(Finding(
+                "cross-table-mismatch",
+                f"{ind.name}：《{name_a}》填报实际完成值 {ind.actual}，《{name_b}》填报 "
+                f"{other.actual}，同一指标数值不一致。",
+                document=doc.name, indicator=ind.name))
+    if not found:
+        return report
+    return replace(report, findings=report.findings + tuple(found))
+
+
+def _indicators(doc: Document) -> list[object]:
+    rows = list(doc.indicators)
+    for goal in doc.goals:
+        rows.extend(goal.indicators)
+    return rows  # type: ignore[return-value]
+
+
+# typing aliases for the local flag callbacks
+from collections.abc import Callable  # noqa: E402
+
+_Flag = Callable[..., None]
+_Flag1 = Callable[[str, str], None]

@@ -1,0 +1,170 @@
+"""The scored table: :class:`Report` and its JSON form (SPEC §7).
+
+Weights and scores are exact Decimals; only the output rounds them, half-up,
+to two places (ratios and rates to four), and the total is rounded from the
+unrounded sum.  The same report always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from perfeval.findings import Finding
+
+__all__ = ["Report", "IndicatorResult", "BudgetResult", "Loss", "to_json", "round2", "number"]
+
+SCHEMA_VERSION = 1
+_CENT = Decimal("0.01")
+_BASIS = Decimal("0.0001")
+
+
+def round2(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def round4(value: Decimal) -> Decimal:
+    return value.quantize(_BASIS, rounding=ROUND_HALF_UP)
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """A rounded Decimal as a JSON number: ``10`` rather than ``10.00``.
+
+    Values here have at most four decimals and fewer than 16 significant
+    digits, so the float's shortest repr is exactly the decimal text.
+    """
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    goal: str | None
+    level1: str
+    level2: str
+    name: str
+    target: str | None
+    actual: str | None
+    canonical_target: str | None
+    status: str
+    ratio: Decimal | None
+    weight: Decimal
+    score: Decimal
+    explanation: str
+    pool: str
+    claimed: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "goal": self.goal,
+            "level1": self.level1,
+            "level2": self.level2,
+            "name": self.name,
+            "target": self.target,
+            "actual": self.actual,
+            "canonical_target": self.canonical_target,
+            "status": self.status,
+            "ratio": number(None if self.ratio is None else round4(self.ratio)),
+            "weight": number(round2(self.weight)),
+            "score": number(round2(self.score)),
+            "explanation": self.explanation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetResult:
+    planned: Decimal
+    executed: Decimal
+    rate: Decimal  # executed / planned, exact
+    weight: Decimal
+    score: Decimal
+    stated_rate: Decimal | None = None  # percent points, as printed
+    claimed: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "planned": number(self.planned),
+            "executed": number(self.executed),
+            "rate": number(round4(self.rate)),
+            "weight": number(round2(self.weight)),
+            "score": number(round2(self.score)),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """Points an indicator (or the budget block) did not earn."""
+
+    name: str
+    status: str
+    lost: Decimal
+
+
+@dataclass(frozen=True)
+class Report:
+    """A scored document.  ``total`` is rounded to 2 places; ``exact_total`` is not."""
+
+    kind: str
+    name: str
+    rules: str
+    exact_total: Decimal
+    grade: str
+    budget: BudgetResult | None
+    indicators: tuple[IndicatorResult, ...]
+    findings: tuple[Finding, ...]
+    projects: tuple[Report, ...] = ()
+    exact_projects_score: Decimal | None = None
+    source: str | None = None
+    year: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def total(self) -> Decimal:
+        return round2(self.exact_total)
+
+    @property
+    def projects_score(self) -> Decimal | None:
+        s = self.exact_projects_score
+        return None if s is None else round2(s)
+
+    @property
+    def losses(self) -> tuple[Loss, ...]:
+        """Where points were lost, largest first (ties in table order)."""
+        rows: list[Loss] = []
+        if self.budget is not None and self.budget.score < self.budget.weight:
+            rows.append(Loss("预算执行率", "budget", self.budget.weight - self.budget.score))
+        rows.extend(Loss(r.name, r.status, r.weight - r.score)
+                    for r in self.indicators if r.score < r.weight)
+        return tuple(sorted(rows, key=lambda loss: -loss.lost))
+
+    def errors(self) -> tuple[Finding, ...]:
+        """Every ``error`` finding, this report's and its projects'."""
+        own = tuple(f for f in self.findings if f.severity == "error")
+        return own + tuple(f for p in self.projects for f in p.errors())
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "kind": self.kind,
+            "name": self.name,
+            "rules": self.rules,
+            "total": number(self.total),
+            "grade": self.grade,
+            "budget": None if self.budget is None else self.budget.to_dict(),
+            "indicators": [r.to_dict() for r in self.indicators],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        if self.kind == "department":
+            out["projects"] = [p.to_dict() for p in self.projects]
+            out["projects_score"] = number(self.projects_score)
+        return out
+
+
+def to_json(data: Any, *, indent: int | None = 2) -> str:
+    """Deterministic JSON: UTF-8 text, fixed key order, no NaN."""
+    return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
