@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from simpleeval import SimpleEval
+from simpleeval import SimpleEval  # type: ignore[import-untyped]
 
 from perfeval._normalize import fold
 from perfeval.errors import RulesError
@@ -89,7 +89,7 @@ class Formula:
                 if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                     raise RulesError(f"{where}: only numbers may appear in {text!r}")
                 # exact arithmetic: a literal 0.7 is the decimal 0.7, not a float
-                node.value = Decimal(repr(node.value))
+                node.value = Decimal(repr(node.value))  # type: ignore[assignment]
         self.text = text.strip()
         self.names = names
         self._tree = tree.body
