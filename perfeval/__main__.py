@@ -1,0 +1,8 @@
+"""``python -m perfeval``: the same command line as ``perfeval``."""
+
+from __future__ import annotations
+
+from perfeval.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,470 @@
+"""The ``perfeval`` command line (SPEC §7).
+
+::
+
+    perfeval score PATH... [--rules PACK] [--format table|json|markdown] [-o OUT] [--strict]
+    perfeval parse TEXT [--json]
+    perfeval check TARGET ACTUAL [--name NAME] [--rules PACK] [--json]
+    perfeval audit FILE... [--format table|json]
+    perfeval rules [PACK] [--json]
+
+Exit status: 0 on success (findings do not fail a run), 1 with ``--strict``
+when an ``error`` finding is present (a department's projects included), 2 on
+unreadable input or a usage error, 130 when interrupted.  Errors are one
+``perfeval: error: …`` message on stderr, never a traceback; in a batch, a
+bad file is reported and the others are still scored.
+
+Start-up stays light: pydantic and the scorer are imported only by the
+commands that load documents, so ``perfeval parse`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+from perfeval.errors import PerfevalError, TargetSyntaxError
+
+if TYPE_CHECKING:
+    from perfeval.report import Report
+
+__all__ = ["DOCUMENT_SUFFIXES", "build_parser", "main", "write_atomic"]
+
+PROG = "perfeval"
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+_T = TypeVar("_T")
+
+
+# ---------------------------------------------------------------- console
+
+def _tolerant(stream: TextIO) -> None:
+    """Replace what the console cannot encode instead of crashing.
+
+    A Chinese Windows console (or a redirect there) is GBK; a CI log may be
+    ASCII.  Output that cannot be encoded degrades to ``?``.
+    """
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            reconfigure(errors="replace")
+
+
+def _write(stream: TextIO, text: str) -> None:
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:  # a stream `_tolerant` could not reconfigure
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(text.encode(encoding, "replace").decode(encoding))
+    stream.flush()
+
+
+def _error(message: str) -> None:
+    _write(sys.stderr, f"{PROG}: error: {message}\n")
+
+
+def _out(text: str) -> None:
+    _write(sys.stdout, text)
+
+
+def _number(value: Any) -> Any:
+    """Decimals as JSON numbers (``report.number``), recursively."""
+    from perfeval.report import number
+
+    if isinstance(value, Decimal):
+        return number(value)
+    if isinstance(value, dict):
+        return {k: _number(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_number(v) for v in value]
+    return value
+
+
+def _json(data: Any) -> str:
+    from perfeval.report import to_json
+
+    return to_json(_number(data)) + "\n"
+
+
+def _colour_wanted() -> bool:
+    # https://no-color.org: any non-empty NO_COLOR turns colours off.
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+# ---------------------------------------------------------------- files
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` so that readers see the old file or
+    the whole new one: a temporary file in the same folder, then
+    ``os.replace``.  Nothing is left behind on error or interruption."""
+    target = Path(path)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        # mkstemp creates 0600; a new report gets the mode `open` would give
+        # it.  Reading the umask means setting it: the CLI is single-threaded.
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _deliver(text: str, output: str | None) -> bool:
+    """Print ``text``, or write it to ``output``; False when that fails."""
+    if output is None or output == "-":
+        _out(text)
+        return True
+    try:
+        write_atomic(output, text)
+    except OSError as e:
+        _error(f"cannot write {output}: {e.strerror or e}")
+        return False
+    return True
+
+
+def _documents(paths: Sequence[str], failures: list[str]) -> Iterator[str]:
+    """The document files named by ``paths``: a directory stands for every
+    document under it (recursively, sorted, hidden folders skipped)."""
+    for raw in paths:
+        root = Path(raw)
+        if not root.is_dir():
+            yield raw  # the loader names a missing or unreadable file
+            continue
+        found = sorted(
+            p for p in root.rglob("*")
+            if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+        if not found:
+            message = f"{raw}: no documents ({', '.join(DOCUMENT_SUFFIXES)}) in this folder"
+            _error(message)
+            failures.append(message)
+        yield from (str(p) for p in found)
+
+
+def _many(paths: Sequence[str]) -> bool:
+    """Several results are expected: print a JSON array, not one object."""
+    return len(paths) > 1 or any(Path(p).is_dir() for p in paths)
+
+
+@dataclass
+class _Batch:
+    """Results of a run over several inputs; failures are reported as they happen."""
+
+    failures: list[str] = field(default_factory=list)
+
+    def attempt(self, what: str, work: Callable[[], _T]) -> _T | None:
+        try:
+            return work()
+        except (PerfevalError, OSError) as e:
+            message = _describe(e, what)
+        except (RecursionError, MemoryError):
+            message = f"{what}: the document is too large or too deeply nested"
+        except Exception as e:  # a bug: still one line, and the batch goes on
+            if os.environ.get("PERFEVAL_DEBUG"):
+                raise
+            message = f"{what}: {_internal(e)}"
+        _error(message)
+        self.failures.append(message)
+        return None
+
+    def exit_code(self, reports: Sequence[Report], strict: bool) -> int:
+        if self.failures:
+            return EXIT_INPUT
+        if strict and any(r.errors() for r in reports):
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+
+def _internal(error: Exception) -> str:
+    return (f"internal error ({type(error).__name__}: {error}); "
+            "run with PERFEVAL_DEBUG=1 for the traceback, and please report it")
+
+
+def _describe(error: BaseException, what: str | None = None) -> str:
+    """The one-line (or caret-marked) text of an input error."""
+    if isinstance(error, OSError) and not isinstance(error, PerfevalError):
+        name = error.filename if error.filename is not None else what
+        text = error.strerror or str(error)
+        return f"{name}: {text}" if name else text
+    text = str(error)
+    # A target error quotes the text but not the file it came from.
+    if what and isinstance(error, TargetSyntaxError) and what not in text:
+        return f"{what}: {text}"
+    return text
+
+
+# ---------------------------------------------------------------- commands
+
+def _load_rules(name: str | None) -> None:
+    """Fail early, once, on an unknown ``--rules`` pack."""
+    if name is not None:
+        from perfeval.rules import load_pack
+
+        load_pack(name)
+
+
+def _score_all(args: argparse.Namespace, batch: _Batch) -> list[Report]:
+    from perfeval.scoring import score
+
+    _load_rules(args.rules)
+    reports: list[Report] = []
+    for path in _documents(args.paths, batch.failures):
+        report = batch.attempt(path, functools.partial(score, path, rules=args.rules))
+        if report is not None:
+            reports.append(report)
+    return reports
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    batch = _Batch()
+    reports = _score_all(args, batch)
+    if reports:
+        if args.format == "json":
+            data: Any = [r.to_dict() for r in reports] if _many(args.paths) \
+                else reports[0].to_dict()
+            text = _json(data)
+        else:
+            from perfeval.formats import render_report
+
+            text = render_report(reports, args.format)
+        if not _deliver(text, args.output):
+            return EXIT_INPUT
+    return batch.exit_code(reports, args.strict)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    batch = _Batch()
+    reports = _score_all(args, batch)
+    if reports and args.format == "json":
+        entries = [
+            {"document": r.name, "source": r.source, "findings": [f.to_dict() for f in r.findings]}
+            for report in reports for r in (report, *report.projects)
+        ]
+        _out(_json(entries))
+    elif reports:
+        from perfeval.formats import audit_blocks, render_text
+
+        colour = _colour_wanted()
+        _out("\n".join(render_text(audit_blocks(r), color=colour) for r in reports))
+    return batch.exit_code(reports, args.strict)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from perfeval.targets import parse_target
+
+    target = parse_target(args.text)
+    if args.json:
+        _out(_json(target.to_dict()))
+    else:
+        _out(f"{target}  ({target.kind})\n")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from perfeval.evaluate import evaluate, percent
+    from perfeval.formats import STATUS_WORDS
+    from perfeval.rules import DEFAULT_PACK
+
+    outcome = evaluate(args.target, args.actual, name=args.name,
+                       rules=args.rules or DEFAULT_PACK, direction=args.direction,
+                       year=args.year)
+    if args.json:
+        _out(_json(outcome.to_dict()))
+        return EXIT_OK
+    lines = [outcome.explanation,
+             f"状态：{STATUS_WORDS.get(outcome.status, outcome.status)}（{outcome.status}）"]
+    if outcome.ratio is not None:
+        lines.append(f"完成率：{percent(outcome.ratio)}")
+    lines.extend(f"[{f.severity}] {f.rule}：{f.message}" for f in outcome.findings)
+    _out("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from perfeval.rules import load_pack, pack_names
+
+    if args.pack is None:
+        names = pack_names()
+        if args.json:
+            _out(_json([{"name": n, "title": load_pack(n).title} for n in names]))
+            return EXIT_OK
+        from perfeval.formats import display_width
+
+        width = max((display_width(n) for n in names), default=0)
+        _out("".join(f"{n.ljust(width)}  {load_pack(n).title}\n" for n in names))
+        return EXIT_OK
+    described = _number(load_pack(args.pack).describe())
+    if args.json:
+        _out(_json(described))
+    else:
+        _out(_yaml(described))
+    return EXIT_OK
+
+
+def _yaml(data: Any, indent: str = "") -> str:
+    """YAML-ish text for people: block mappings, lists of scalars on one line.
+
+    >>> print(_yaml({"pools": {"产出": 50}, "grades": [[90, "优"]], "split": False}), end="")
+    pools:
+      产出: 50
+    grades:
+      - [90, 优]
+    split: false
+    """
+    def scalar(value: Any) -> str:
+        if isinstance(value, list):
+            return "[" + ", ".join(scalar(v) for v in value) + "]"
+        if value is None or isinstance(value, bool):
+            return {None: "null", True: "true", False: "false"}[value]
+        return str(value)
+
+    lines: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"{indent}{key}:\n{_yaml(value, indent + '  ')}")
+        elif isinstance(value, list) and any(isinstance(v, list | dict) for v in value):
+            lines.append(f"{indent}{key}:")
+            lines.extend(f"{indent}  - {scalar(v)}" for v in value)
+        else:
+            lines.append(f"{indent}{key}: {scalar(value)}")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+# ---------------------------------------------------------------- parser
+
+_SCORE_HELP = """\
+Score documents and print their reports.  A directory stands for every
+.yaml, .yml, .json and .xlsx document under it, recursively, in path order.
+Every file found is scored on its own: a folder holding a department and the
+projects it links scores those projects twice (once inside the department,
+once alone).  With --format json, one document prints one object; several
+paths, or a directory, print an array."""
+
+_EPILOG = """\
+exit status: 0 success (findings do not fail the run), 1 error findings with
+--strict, 2 unreadable input or usage error, 130 interrupted."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Parse, evaluate, score and audit budget performance "
+                    "self-evaluation tables (预算绩效自评).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from perfeval import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=description or help,
+                                   epilog=_EPILOG,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    rules_help = "rule pack name (see `perfeval rules`) or path; overrides the documents' own"
+
+    p = command("score", "score documents (projects and departments)", _SCORE_HELP)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="document file or directory")
+    p.add_argument("--rules", metavar="PACK", help=rules_help)
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                   help="output format (default: table)")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write to OUT (atomically) instead of standard output")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when any error finding is present (projects' included)")
+    p.set_defaults(run=cmd_score)
+
+    p = command("parse", "parse one target value (年度指标值) and print its canonical form")
+    p.add_argument("text", metavar="TEXT", help='target text, e.g. "≥ 20万件"; put -- before '
+                                                "text that starts with a dash")
+    p.add_argument("--json", action="store_true", help="print the parts as JSON")
+    p.set_defaults(run=cmd_parse)
+
+    p = command("check", "evaluate one actual value (实际完成值) against a target")
+    p.add_argument("target", metavar="TARGET", help='target text, e.g. "20 次"')
+    p.add_argument("actual", metavar="ACTUAL", help='actual text, e.g. "12 次"')
+    p.add_argument("--name", metavar="NAME",
+                   help="indicator name (三级指标); gives a bare target its direction")
+    p.add_argument("--direction", choices=("positive", "reverse", "equal"),
+                   help="direction of a bare target, overriding the catalog")
+    p.add_argument("--year", type=int, metavar="YEAR", help="year of year-less dates")
+    p.add_argument("--rules", metavar="PACK", help="rule pack name or path (default: mof-2020)")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    p.set_defaults(run=cmd_check)
+
+    p = command("audit", "print the findings of documents, without the scores")
+    p.add_argument("paths", nargs="+", metavar="FILE", help="document file or directory")
+    p.add_argument("--rules", metavar="PACK", help=rules_help)
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="output format (default: table)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when any error finding is present")
+    p.set_defaults(run=cmd_audit)
+
+    p = command("rules", "list the rule packs, or show one")
+    p.add_argument("pack", nargs="?", metavar="PACK", help="pack name or path to show")
+    p.add_argument("--json", action="store_true", help="print JSON instead of YAML")
+    p.set_defaults(run=cmd_rules)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    _tolerant(sys.stdout)
+    _tolerant(sys.stderr)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as e:  # --help, --version, or a usage error (already printed)
+            return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_INPUT)
+        run: Callable[[argparse.Namespace], int] = args.run
+        try:
+            return run(args)
+        except BrokenPipeError:
+            raise
+        except (PerfevalError, OSError) as e:
+            _error(_describe(e))
+            return EXIT_INPUT
+        except (RecursionError, MemoryError):
+            _error("the input is too large or too deeply nested")
+            return EXIT_INPUT
+        except Exception as e:
+            if os.environ.get("PERFEVAL_DEBUG"):
+                raise
+            _error(_internal(e))
+            return EXIT_INPUT
+    except KeyboardInterrupt:
+        _write(sys.stderr, f"\n{PROG}: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader (`| head`) went away: stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1  # what Python itself returns on EPIPE
