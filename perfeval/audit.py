@@ -14,17 +14,17 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from perfeval._normalize import fold
-from perfeval.documents import Department, Document, Project
+from perfeval.documents import Department, Document, Indicator, Project
 from perfeval.errors import TargetSyntaxError
 from perfeval.findings import Finding
 from perfeval.report import BudgetResult, IndicatorResult, Report, round2
 from perfeval.rules import RulePack, load_catalog
-from perfeval.targets import Actual, parse_actual
+from perfeval.targets import Actual, parse_actual, parse_target
 
 if TYPE_CHECKING:
     from perfeval.scoring import Row
 
-__all__ = ["table", "with_cross_tables", "gives_reason", "narrative_figures"]
+__all__ = ["gives_reason", "narrative_figures", "table", "with_cross_tables"]
 
 _HUNDRED = Decimal(100)
 _NO_REASON = frozenset({"", "无", "暂无", "无偏差", "没有", "-", "/", "\\", "无。", "不适用", "n/a"})
@@ -45,12 +45,19 @@ def _pct(value: Decimal) -> str:
 
 # ---------------------------------------------------------------- narrative
 
-_NUM = r"(?P<n>\d[\d,]*(?:\.\d+)?)(?P<u>亿元|万元|元)?"
+# A number as the narratives print it: 1923.78, 1,923.78, 3, 825. 75 (spaces are
+# folded away first).  Thousands groups must have three digits, so that
+# "80，5个项目" is 80, not 805.
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# An amount must not stop inside a longer number or before a %: without the
+# guard "完成预算99.42%" would backtrack to a 预算数 of 99.4.
+_AMOUNT = r"(?P<n>" + _DIGITS + r")(?:(?P<u>亿元|万元|元)|(?![\d.%]))"
+_SAID = r"(?:为|是|:|达|共)?"
 _NARRATIVE = {
-    "planned": re.compile(r"预算(?:数|总额|资金)?(?:为|是|:|达)?" + _NUM + r"(?!%)"),
-    "executed": re.compile(r"执行(?:数|金额)?(?:为|是|:|达)?" + _NUM + r"(?!%)"),
-    "rate": re.compile(r"(?:完成(?:全年)?预算(?:的)?|预算执行率(?:为|达)?|执行率(?:为|达)?)"
-                       r"(?P<n>\d+(?:\.\d+)?)%"),
+    "planned": re.compile(r"预算(?:数|总额|资金|金额)?" + _SAID + _AMOUNT),
+    "executed": re.compile(r"执行(?:数|金额)?" + _SAID + _AMOUNT),
+    "rate": re.compile(r"(?:完成(?:全年|年初|年度)?预算(?:的)?|(?:预算)?执行率" + _SAID + r")"
+                       r"(?P<n>" + _DIGITS + r")%"),
 }
 _TO_WAN = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001"), None: Decimal(1)}
 
@@ -61,15 +68,21 @@ def narrative_figures(summary: str) -> dict[str, Decimal]:
     >>> narrative_figures("项目全年预算数为 1, 923. 78 万元，执行数为 8.49 万元，完成预算的 99.99%")
     {'planned': Decimal('1923.78'), 'executed': Decimal('8.49'), 'rate': Decimal('99.99')}
     """
+    return {key: value for key, (value, _) in _stated(summary).items()}
+
+
+def _stated(summary: str) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each stated figure with half a unit of its last printed digit."""
     text = fold(summary)
-    found: dict[str, Decimal] = {}
+    found: dict[str, tuple[Decimal, Decimal]] = {}
     for key, pattern in _NARRATIVE.items():
         m = pattern.search(text)
         if m:
             value = Decimal(m["n"].replace(",", ""))
+            half = Decimal(5).scaleb(int(value.as_tuple().exponent) - 1)
             if key != "rate":
                 value *= _TO_WAN[m["u"]]
-            found[key] = value
+            found[key] = (value, half)
     return found
 
 
@@ -98,12 +111,12 @@ def _budget_findings(doc: Document, pack: RulePack, budget: BudgetResult | None,
         flag("budget-missing", "未填写预算执行情况（预算数、执行数），预算执行分值已按规则分配给其他指标。")
         return
     rate = budget.rate * _HUNDRED
-    if budget.stated_rate is not None:
-        if abs(budget.stated_rate - rate) > pack.threshold("rate_tolerance"):
-            flag("execution-rate-mismatch",
-                 f"填报执行率 {_amount(budget.stated_rate)}% 与执行数/预算数 "
-                 f"{_amount(budget.executed)}/{_amount(budget.planned)} = {_pct(rate)} 不符"
-                 f"（差 {_pct(abs(budget.stated_rate - rate))}）。")
+    stated = budget.stated_rate
+    if stated is not None and abs(stated - rate) > pack.threshold("rate_tolerance"):
+        flag("execution-rate-mismatch",
+             f"填报执行率 {_amount(stated)}% 与执行数/预算数 "
+             f"{_amount(budget.executed)}/{_amount(budget.planned)} = {_pct(rate)} 不符"
+             f"（差 {_pct(abs(stated - rate))}）。")
     if budget.executed > budget.planned:
         flag("execution-over-100",
              f"执行数 {_amount(budget.executed)} 万元超过预算数 {_amount(budget.planned)} 万元"
@@ -122,35 +135,47 @@ def _budget_findings(doc: Document, pack: RulePack, budget: BudgetResult | None,
 def _weight_findings(doc: Document, pack: RulePack, rows: list[Row],
                      results: tuple[IndicatorResult, ...], budget: BudgetResult | None,
                      explicit: bool, flag: _Flag) -> None:
+    # The budget block is one of the rows that may carry a 分值 (SPEC §4).
+    stated_budget = doc.budget.weight if doc.budget is not None else None
     weighted = sum(1 for r in rows if r.indicator.weight is not None)
+    count = len(rows)
+    if doc.budget is not None:
+        count += 1
+        weighted += stated_budget is not None
     if explicit:
         total = sum((r.indicator.weight or Decimal(0) for r in rows), Decimal(0))
-        total += budget.weight if budget is not None else Decimal(0)
+        total += stated_budget or Decimal(0)
         if abs(total - _HUNDRED) > pack.threshold("weights_tolerance"):
             flag("weights-sum", f"各项分值合计 {_amount(total)} 分，不等于 100 分。")
-    elif weighted:
+    elif 0 < weighted < count:
         flag("weights-incomplete",
-             f"{len(rows)} 项指标中仅 {weighted} 项填写了分值，已按规则默认分配权重。")
+             f"{count} 项（含预算执行）中仅 {weighted} 项填写了分值，已按规则默认分配权重。"
+             if doc.budget is not None else
+             f"{count} 项指标中仅 {weighted} 项填写了分值，已按规则默认分配权重。")
 
 
 def _narrative_findings(doc: Document, budget: BudgetResult | None, flag: _Flag) -> None:
     if not doc.summary or budget is None:
         return
-    stated = narrative_figures(doc.summary)
+    stated = _stated(doc.summary)
+    # Amounts are copied from the table: they agree to half a cent of 万元.
     cent = Decimal("0.005")
     for key, label, value in (("planned", "预算数", budget.planned),
                               ("executed", "执行数", budget.executed)):
-        if key in stated and abs(stated[key] - value) > cent:
+        if key in stated and abs(stated[key][0] - value) > cent:
             flag("narrative-mismatch",
-                 f"绩效自评综述所述{label} {_amount(stated[key])} 万元与表中{label} "
+                 f"绩效自评综述所述{label} {_amount(stated[key][0])} 万元与表中{label} "
                  f"{_amount(value)} 万元不符。")
     if "rate" in stated:
+        # A rate is computed and rounded for print: "99.5%" states 99.51% to
+        # one decimal, "100%" states 99.96% to none.  Agreement is what that
+        # rounding explains, and never stricter than the table's 0.01 point.
+        figure, half = stated["rate"]
         rate = budget.rate * _HUNDRED
-        # the narrative prints two decimals; allow what that rounding explains
-        if abs(stated["rate"] - rate) > cent + Decimal("0.005"):
+        if abs(figure - rate) > max(Decimal("0.01"), half):
             flag("narrative-mismatch",
-                 f"绩效自评综述所述完成预算 {_amount(stated['rate'])}% 与执行数/预算数 "
-                 f"{_pct(rate)} 不符。")
+                 f"绩效自评综述所述完成预算 {_amount(figure)}% 与执行数/预算数 "
+                 f"{_amount(budget.executed)}/{_amount(budget.planned)} = {_pct(rate)} 不符。")
 
 
 def _department_sums(doc: Department, pack: RulePack, flag: _Flag) -> None:
@@ -184,7 +209,7 @@ def _row_findings(doc: Document, pack: RulePack, rows: list[Row],
         ind = row.indicator
         name = ind.name
 
-        def flag(rule: str, message: str) -> None:
+        def flag(rule: str, message: str, name: str = name) -> None:
             out.append(Finding(rule, f"{name}：{message}", document=doc.name, indicator=name))
 
         if not row.known_level:
@@ -192,11 +217,11 @@ def _row_findings(doc: Document, pack: RulePack, rows: list[Row],
         out.extend(row.outcome.findings)
         if result.status in ("missed", "partial", "unverifiable") and not (
                 gives_reason(ind.reason) or table_reason):
+            said = result.explanation.removeprefix(f"{name}：").rstrip("。")
             flag("missing-deviation-reason",
-                 f"{_STATUS_WORDS[result.status]}（{result.explanation.split('：', 1)[-1].rstrip('。')}），"
-                 f"但未说明偏差原因。")
+                 f"{_STATUS_WORDS[result.status]}（{said}），但未说明偏差原因。")
         if ind.score is not None and result.status != "not_applicable":
-            _claim(result, ind.score, pack, tolerance, flag)
+            _claim(result, ind.score, pack, tolerance, flag, _graded(ind.target, result))
         key = (row.goal_index, fold(name))
         if key in seen:
             where = f"年度目标“{row.goal}”中" if row.goal else "表中"
@@ -207,15 +232,28 @@ def _row_findings(doc: Document, pack: RulePack, rows: list[Row],
 _STATUS_WORDS = {"missed": "未完成", "partial": "部分达成", "unverifiable": "无法核验"}
 
 
+def _graded(target: str | None, result: IndicatorResult) -> bool:
+    """Whether a claimed score may lie anywhere in its band: only qualitative
+    outcomes are graded by the reviewer (SPEC §4); deadlines score 1 or 0."""
+    if result.status == "partial":
+        return True
+    if result.ratio is not None or result.status not in ("met", "missed"):
+        return False
+    try:
+        return parse_target(target or "").kind == "qualitative"
+    except TargetSyntaxError:
+        return False
+
+
 def _claim(result: IndicatorResult, claimed: Decimal, pack: RulePack, tolerance: Decimal,
-           flag: _Flag1) -> None:
-    qualitative = result.ratio is None and result.status in pack.bands
-    if qualitative and result.weight > 0:
+           flag: _Flag1, graded: bool) -> None:
+    if graded and result.status in pack.bands and result.weight > 0:
         low, high = pack.bands[result.status]
         if not (low * result.weight - tolerance <= claimed <= high * result.weight + tolerance):
             flag("score-claim-mismatch",
                  f"填报得分 {_amount(claimed)} 分不在“{_STATUS_WORDS.get(result.status, '完成')}”的"
-                 f"得分区间 {round2(low * result.weight)}–{round2(high * result.weight)} 分内。")
+                 f"得分区间 {round2(low * result.weight)}–{round2(high * result.weight)} 分内"
+                 f"（分值 {round2(result.weight)}）。")
     elif abs(claimed - result.score) > tolerance:
         flag("score-claim-mismatch",
              f"填报得分 {_amount(claimed)} 分，按规则应为 {round2(result.score)} 分"
@@ -253,7 +291,7 @@ def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report
     tables.extend((p.name, False, p) for p in doc.projects)
     found: list[Finding] = []
     for (name_a, dept_a, a), (name_b, _, b) in combinations(tables, 2):
-        rows_b = {}
+        rows_b: dict[str, Indicator] = {}
         for ind in _indicators(b):
             rows_b.setdefault(_key(ind.name), ind)
         done: set[str] = set()
@@ -262,7 +300,7 @@ def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report
             other = rows_b.get(key)
             if other is None or key in done or catalog.is_per_table(ind.name):
                 continue
-            if not dept_a and fold(ind.target or "") != fold(other.target or ""):
+            if not dept_a and not _same_target(ind.target, other.target):
                 continue  # two projects: only rows with the same target
             va, vb = _numeric(ind.actual), _numeric(other.actual)
             if va is None or vb is None or _same_value(va, vb):
@@ -278,15 +316,23 @@ def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report
     return replace(report, findings=report.findings + tuple(found))
 
 
-def _indicators(doc: Document) -> list[object]:
+def _same_target(a: str | None, b: str | None) -> bool:
+    """``≥ 20万件`` and ``≥200000件`` are the same target."""
+    try:
+        return parse_target(a or "") == parse_target(b or "")
+    except TargetSyntaxError:
+        return fold(a or "") == fold(b or "")
+
+
+def _indicators(doc: Document) -> list[Indicator]:
     rows = list(doc.indicators)
     for goal in doc.goals:
         rows.extend(goal.indicators)
-    return rows  # type: ignore[return-value]
+    return rows
 
 
 # typing aliases for the local flag callbacks
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable
 
 _Flag = Callable[..., None]
 _Flag1 = Callable[[str, str], None]

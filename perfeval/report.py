@@ -14,11 +14,12 @@ from typing import Any
 
 from perfeval.findings import Finding
 
-__all__ = ["Report", "IndicatorResult", "BudgetResult", "Loss", "to_json", "round2", "number"]
+__all__ = ["BudgetResult", "IndicatorResult", "Loss", "Report", "number", "round2", "to_json"]
 
 SCHEMA_VERSION = 1
 _CENT = Decimal("0.01")
 _BASIS = Decimal("0.0001")
+_TIE = Decimal("1E-12")
 
 
 def round2(value: Decimal) -> Decimal:
@@ -140,7 +141,9 @@ class Report:
             rows.append(Loss("预算执行率", "budget", self.budget.weight - self.budget.score))
         rows.extend(Loss(r.name, r.status, r.weight - r.score)
                     for r in self.indicators if r.score < r.weight)
-        return tuple(sorted(rows, key=lambda loss: -loss.lost))
+        # Weights are cut at 24 places, so equal losses may differ in the last
+        # place; compare at 12 so that they stay ties, kept in table order.
+        return tuple(sorted(rows, key=lambda loss: -loss.lost.quantize(_TIE)))
 
     def errors(self) -> tuple[Finding, ...]:
         """Every ``error`` finding, this report's and its projects'."""

@@ -11,28 +11,36 @@ The default allocation, when the table gives no 分值:
 * a table without a budget block gives those points to the pools the same
   way, so the weights always total 100.
 
-When every applicable indicator carries a ``weight``, the weights are used as
-given.  Score = weight × fraction; exact Decimals throughout.
+When every applicable indicator and the budget block carry a ``weight``, the
+weights are used as given.  Score = weight × fraction.
+
+Weights such as 50/23 have no finite decimal form, and a sum of 28-digit
+quotients can land a hair below a half-cent (99.99499… for 99.995) and round
+the wrong way.  So weights, scores and the total are exact fractions
+internally; the Decimals a report carries are those fractions cut at 24
+places (weights apportioned so that they still total exactly 100), and the
+total is the exact sum, converted once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from pathlib import Path
 
 from perfeval import audit
+from perfeval._normalize import fold
 from perfeval.documents import Department, Document, Indicator, Project, load
 from perfeval.errors import DocumentError, RulesError, TargetSyntaxError
 from perfeval.evaluate import Outcome, evaluate, with_document
 from perfeval.findings import Finding
-from perfeval.report import BudgetResult, IndicatorResult, Report
+from perfeval.report import BudgetResult, IndicatorResult, Report, round2
 from perfeval.rules import DEFAULT_PACK, RulePack, load_pack
 from perfeval.targets import parse_target
 
-__all__ = ["score", "Row", "pool_of"]
+__all__ = ["Row", "pool_of", "score"]
 
-_HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
 
 
@@ -54,16 +62,20 @@ _LEVEL2_WORDS = _LEVEL1_WORDS + (
     ("数量", "产出"), ("质量", "产出"), ("时效", "产出"),
     ("社会", "效益"), ("经济", "效益"), ("生态", "效益"), ("可持续", "效益"), ("效果", "效益"),
 )
+# SPEC §6 unknown-level: the 一级指标 must contain one of these words.
+_KNOWN_LEVELS = ("产出", "成本", "效益", "满意度")
 
 
 def pool_of(level1: str, level2: str, pack: RulePack) -> tuple[str, bool]:
     """The pack pool an indicator's points come from, and whether its 一级指标
-    named one (产出, 成本, 效益 or 满意度); 成本 rows join the pack's cost pool."""
-    for text, words, known in ((level1, _LEVEL1_WORDS, True), (level2, _LEVEL2_WORDS, False)):
+    names one of 产出, 成本, 效益 or 满意度; 成本 rows join the pack's cost pool."""
+    l1, l2 = fold(level1), fold(level2)  # 產出指標 is 产出指标
+    known = any(word in l1 for word in _KNOWN_LEVELS)
+    for text, words in ((l1, _LEVEL1_WORDS), (l2, _LEVEL2_WORDS)):
         for word, pool in words:
             if word in text:
                 return (pack.cost_pool if pool is None else _pool(pack, pool)), known
-    return pack.cost_pool, False
+    return pack.cost_pool, known
 
 
 def _pool(pack: RulePack, name: str) -> str:
@@ -103,8 +115,8 @@ def _budget_present(doc: Document) -> bool:
     return b is not None and b.planned is not None and b.executed is not None and b.planned > 0
 
 
-def _default_weights(rows: list[Row], pack: RulePack, available: Decimal) -> list[Decimal]:
-    weights = [_ZERO] * len(rows)
+def _default_weights(rows: list[Row], pack: RulePack, available: Fraction) -> list[Fraction]:
+    weights = [Fraction(0)] * len(rows)
     live = [i for i, r in enumerate(rows) if r.outcome.status != "not_applicable"]
     if not live:
         return weights
@@ -117,25 +129,92 @@ def _default_weights(rows: list[Row], pack: RulePack, available: Decimal) -> lis
         pools: dict[str, list[int]] = {}
         for i in members:
             pools.setdefault(rows[i].pool, []).append(i)
-        nominal = sum((pack.pools[p] for p in pools), _ZERO)
+        points = {p: Fraction(pack.pools[p]) for p in pools}
+        nominal = sum(points.values(), Fraction(0))
         for p, indices in pools.items():
-            share = per_group * pack.pools[p] / nominal / len(indices)
+            # a pack may give a pool 0 points; if only such pools are present
+            # they share the goal equally rather than divide by zero
+            part = points[p] / nominal if nominal > 0 else Fraction(1, len(pools))
+            share = per_group * part / len(indices)
             for i in indices:
                 weights[i] = share
     return weights
 
 
-def _explicit_weights(rows: list[Row]) -> list[Decimal] | None:
+def _explicit_weights(rows: list[Row], doc: Document,
+                      has_budget: bool) -> tuple[list[Fraction], Fraction] | None:
+    """The weights as given, or None when the default allocation applies.
+
+    SPEC §4: used as given only when every indicator *and* the budget block
+    carry one.  A row that does not apply, and a budget block that cannot be
+    scored, give their points to the other indicators pro rata.
+    """
     live = [r for r in rows if r.outcome.status != "not_applicable"]
     if not live or any(r.indicator.weight is None for r in live):
         return None
-    given = [r.indicator.weight or _ZERO for r in rows]
-    dropped = sum((w for w, r in zip(given, rows) if r.outcome.status == "not_applicable"), _ZERO)
-    kept = sum((w for w, r in zip(given, rows) if r.outcome.status != "not_applicable"), _ZERO)
-    # an indicator that does not apply gives its points to the others, pro rata
-    scale = (kept + dropped) / kept if kept > 0 and dropped > 0 else Decimal(1)
-    return [_ZERO if r.outcome.status == "not_applicable" else w * scale
-            for w, r in zip(given, rows)]
+    stated_budget = doc.budget.weight if doc.budget is not None else None
+    if has_budget and stated_budget is None:
+        return None
+    given = [Fraction(r.indicator.weight or 0) for r in rows]
+    dropped = sum((w for w, r in zip(given, rows) if r.outcome.status == "not_applicable"),
+                  Fraction(0))
+    if not has_budget and stated_budget is not None:
+        dropped += Fraction(stated_budget)
+    kept = sum((w for w, r in zip(given, rows) if r.outcome.status != "not_applicable"),
+               Fraction(0))
+    scale = (kept + dropped) / kept if kept > 0 and dropped > 0 else Fraction(1)
+    weights = [Fraction(0) if r.outcome.status == "not_applicable" else w * scale
+               for w, r in zip(given, rows)]
+    budget = Fraction(stated_budget) if has_budget and stated_budget is not None else Fraction(0)
+    return weights, budget
+
+
+# ---------------------------------------------------------------- exact → Decimal
+
+_PLACES = 24  # far below any printed digit, within Decimal's 28 for values < 10⁴
+_SCALE = 10 ** _PLACES
+
+
+def _decimal_of(n: int, exp: int) -> Decimal:
+    """``n × 10^exp`` built from text (exact, no context), trailing zeros dropped."""
+    while exp < 0 and n % 10 == 0:
+        n //= 10
+        exp += 1
+    return Decimal(f"{n}E{exp}")
+
+
+def _floor(value: Fraction) -> Decimal:
+    return _decimal_of(value.numerator * _SCALE // value.denominator, -_PLACES)
+
+
+def _apportion(values: list[Fraction]) -> list[Decimal]:
+    """Each value cut at 24 places, the cut-off units handed back to the largest
+    remainders, so the Decimals total exactly what the fractions total."""
+    units = [v.numerator * _SCALE // v.denominator for v in values]
+    total = sum(values, Fraction(0)) * _SCALE
+    if total.denominator == 1:
+        spare = total.numerator - sum(units)
+        by_remainder = sorted(range(len(values)),
+                              key=lambda i: -(values[i] * _SCALE - units[i]))
+        for i in by_remainder[:spare]:
+            units[i] += 1
+    return [_decimal_of(u, -_PLACES) for u in units]
+
+
+def _to_decimal(value: Fraction) -> Decimal:
+    """Exact when the fraction has a finite decimal form (every half-cent does),
+    else 40 significant digits — too close to a tie for any real table."""
+    den, twos, fives = value.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den == 1:
+        places = max(twos, fives)
+        return _decimal_of(value.numerator * 10 ** places // value.denominator, -places)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def _pack_for(doc: Document, rules: str | RulePack | None) -> RulePack:
@@ -163,35 +242,37 @@ def score(document: Document | str | Path | dict[str, object], *,
 
     ``rules`` overrides the pack named in the document (and in its projects).
     """
-    doc = document if isinstance(document, (Project, Department)) else load(document)  # type: ignore[arg-type]
+    doc = document if isinstance(document, (Project, Department)) else load(document)
     pack = _pack_for(doc, rules)
     rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
                 with_document(_evaluate(ind, pack, doc.year), doc.name))
             for goal, gi, ind in _rows(doc)]
 
     has_budget = _budget_present(doc)
-    explicit = _explicit_weights(rows)
-    budget_weight = _ZERO
-    if has_budget:
-        assert doc.budget is not None
-        budget_weight = doc.budget.weight if explicit is not None and doc.budget.weight is not None \
-            else pack.budget_points
-    if not any(r.outcome.status != "not_applicable" for r in rows) and has_budget:
-        budget_weight = _HUNDRED
-    weights = explicit if explicit is not None else _default_weights(
-        rows, pack, _HUNDRED - budget_weight)
+    live = any(r.outcome.status != "not_applicable" for r in rows)
+    explicit = _explicit_weights(rows, doc, has_budget)
+    if explicit is not None:
+        weights, budget_points = explicit
+    else:
+        budget_points = Fraction(0)
+        if has_budget:
+            budget_points = Fraction(pack.budget_points) if live else Fraction(100)
+        weights = _default_weights(rows, pack, 100 - budget_points)
+    budget_weight = _to_decimal(budget_points)
 
+    exact_scores = [w * Fraction(r.outcome.fraction) for r, w in zip(rows, weights)]
     results = tuple(
         IndicatorResult(
             goal=r.goal, level1=r.indicator.level1, level2=r.indicator.level2,
             name=r.indicator.name, target=r.indicator.target, actual=r.indicator.actual,
             canonical_target=_canonical(r.indicator.target), status=r.outcome.status,
-            ratio=r.outcome.ratio, weight=w, score=w * r.outcome.fraction,
+            ratio=r.outcome.ratio, weight=w, score=_floor(exact_score),
             explanation=r.outcome.explanation, pool=r.pool, claimed=r.indicator.score,
         )
-        for r, w in zip(rows, weights)
+        for r, w, exact_score in zip(rows, _apportion(weights), exact_scores)
     )
     budget = None
+    exact = sum(exact_scores, Fraction(0))
     if has_budget:
         b = doc.budget
         assert b is not None and b.planned is not None and b.executed is not None
@@ -199,9 +280,10 @@ def score(document: Document | str | Path | dict[str, object], *,
             points=budget_weight, planned=b.planned, executed=b.executed)))
         budget = BudgetResult(b.planned, b.executed, b.executed / b.planned, budget_weight,
                               budget_score, b.stated_rate, b.score)
+        exact += Fraction(budget_score)
 
-    exact = sum((r.score for r in results), _ZERO) + (budget.score if budget else _ZERO)
-    exact = min(exact, _HUNDRED)  # explicit weights above 100 are reported, never paid
+    # explicit weights above 100 are reported (weights-sum), never paid
+    exact_total = _to_decimal(min(exact, Fraction(100)))
     projects: tuple[Report, ...] = ()
     projects_score = None
     if isinstance(doc, Department) and doc.projects:
@@ -210,8 +292,8 @@ def score(document: Document | str | Path | dict[str, object], *,
 
     findings = audit.table(doc, pack, rows, results, budget, explicit is not None)
     report = Report(
-        kind=doc.kind, name=doc.name, rules=pack.name, exact_total=exact,
-        grade=pack.grade(exact.quantize(Decimal("0.01"))), budget=budget, indicators=results,
+        kind=doc.kind, name=doc.name, rules=pack.name, exact_total=exact_total,
+        grade=pack.grade(round2(exact_total)), budget=budget, indicators=results,
         findings=findings, projects=projects, exact_projects_score=projects_score,
         source=doc.source, year=doc.year,
     )
@@ -230,9 +312,12 @@ def _canonical(text: str | None) -> str | None:
 
 
 def _projects_score(projects: tuple[Report, ...]) -> Decimal:
-    weights = [p.budget.planned if p.budget is not None else None for p in projects]
-    if all(w is not None and w > 0 for w in weights):
-        total = sum((w for w in weights if w is not None), _ZERO)
-        return sum(((w or _ZERO) * p.exact_total for w, p in zip(weights, projects)),
-                   _ZERO) / total
-    return sum((p.exact_total for p in projects), _ZERO) / len(projects)
+    """The mean of the projects' unrounded totals, weighted by planned budget
+    (a plain mean when some project has no budget block)."""
+    totals = [Fraction(p.exact_total) for p in projects]
+    planned = [Fraction(p.budget.planned) if p.budget is not None else None for p in projects]
+    if all(w is not None and w > 0 for w in planned):
+        weights = [w for w in planned if w is not None]
+        return _to_decimal(sum((w * t for w, t in zip(weights, totals)), Fraction(0))
+                          / sum(weights, Fraction(0)))
+    return _to_decimal(sum(totals, Fraction(0)) / len(totals))
