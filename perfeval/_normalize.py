@@ -42,6 +42,8 @@ _TRAD_MAP = {ord(_TRAD[i]): _TRAD[i + 1] for i in range(0, len(_TRAD) - 1, 2)}
 # print ``=``; ``─`` and the dashes separate ranges.
 _SYMBOLS = {
     "≥": ">=", "≧": ">=", "⩾": ">=", "≤": "<=", "≦": "<=", "⩽": "<=",
+    # "not greater than" is "at most": 不大于 typed with its own sign
+    "≯": "<=", "≮": ">=", "≱": "<", "≰": ">",
     "═": "=", "〓": "=",
     "—": "-", "–": "-", "―": "-", "─": "-", "━": "-", "‐": "-", "‑": "-", "−": "-",
     "〜": "~", "∽": "~",
@@ -85,8 +87,8 @@ def _fold_char(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch)
     if folded == "°C":  # NFKC spells ℃ as two characters; keep the unit whole
         return "℃"
-    if folded.isspace():
-        return ""
+    # NFKC spells some marks with a space (¸ is " ̧"); spaces never survive
+    folded = "".join(c for c in folded if not c.isspace() and c not in _DROP)
     if len(folded) == 1:
         folded = _SYMBOLS.get(folded, folded)
     return folded.translate(_TRAD_MAP)

@@ -31,7 +31,7 @@ from perfeval import _units
 from perfeval._normalize import Normalized
 from perfeval.errors import TargetSyntaxError
 
-__all__ = ["Quantity", "DatePoint", "Fields", "parse_fields", "OPS"]
+__all__ = ["Quantity", "DatePoint", "Fields", "parse_fields", "find_date", "OPS"]
 
 # Operators in canonical order: their printed symbol in canonical forms.
 OPS: dict[str, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
@@ -92,6 +92,9 @@ class Fields:
     date: DatePoint | None = None
     start: DatePoint | None = None
     text: str = ""
+    # The comparator was a verb of attainment (达到 95%, 完成 98%): a target
+    # reads it as "at least", an actual as the value it reached.
+    measured: bool = False
 
 
 def _format_decimal(value: Decimal) -> str:
@@ -134,7 +137,7 @@ _CN_BIG = {"万": 10**4, "亿": 10**8}
 # A unit that starts with a magnitude character must win over the magnitude.
 _UNIT_BEFORE_MAGNITUDE = ("百分比", "百分点", "千瓦时", "千瓦", "千克", "万元次")
 # Time units that may carry the measure word 个: 5个工作日, 3个月.
-_AFTER_GE = ("工作日", "月", "小时", "星期", "季度", "周", "半月")
+_AFTER_GE = ("工作日", "月", "小时", "星期", "季度", "周", "半月", "百分点")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Words that end a quantity and must never be taken for an unknown unit.
 _NOT_UNIT = set("以及或内之左约余多前底末至到不")
@@ -145,28 +148,74 @@ _MAX_DIGITS = 30
 
 
 def _cn_to_int(run: str) -> int | None:
-    """Read a Chinese numeral such as 一百二十 or 二十万; None if it is not one."""
+    """Read a Chinese numeral such as 一百二十, 二十万 or 三万五; None if the run
+    is not a well-formed numeral (二三, 十十, 百百 are words, not numbers).
+
+    numeral := (section '亿')? (section '万')? section?      # each part < its unit
+    section := (digit? '千')? (零? digit? '百')? (零? digit? '十')? 零? digit?
+    """
     if not any(ch in _CN_DIGITS or ch == "十" for ch in run):
         return None
-    total = section = 0
-    digit: int | None = None
+    return _cn_big(run, 10**8)
+
+
+def _cn_big(run: str, unit: int) -> int | None:
+    """``run`` split at its last 亿 (then 万): the part before counts ``unit``s."""
+    if unit == 1:
+        return _cn_section(run)
+    word = "亿" if unit == 10**8 else "万"
+    lower = 10**4 if unit == 10**8 else 1
+    cut = run.rfind(word)
+    if cut < 0:
+        return _cn_big(run, lower)
+    head, tail = run[:cut], run[cut + 1:]
+    if not head:
+        return None  # 万五: a numeral does not open with its unit
+    high = _cn_big(head, lower)
+    if high is None or high == 0:
+        return None
+    if tail and tail[0] not in _CN_DIGITS and tail[0] not in "十百千":
+        return None
+    low = _cn_big(tail, lower) if tail else 0
+    if low is None:
+        return None
+    if tail and tail[0] in _CN_DIGITS and len(tail) == 1 and tail != "零" and not head.endswith("零"):
+        # 三万五: a lone digit after the unit counts the next unit down
+        low = _CN_DIGITS[tail] * unit // 10
+    if low >= unit:
+        return None
+    return high * unit + low
+
+
+def _cn_section(run: str) -> int | None:
+    total, digit, last_unit, zero = 0, None, 10**4, False
     for ch in run:
         if ch in _CN_DIGITS:
-            if digit is not None and digit != 0 and _CN_DIGITS[ch] != 0:
-                return None  # 二三: not a numeral
-            digit = _CN_DIGITS[ch]
+            value = _CN_DIGITS[ch]
+            if value == 0:
+                if zero and digit is None and total == 0:
+                    return None
+                zero = True
+                continue
+            if digit is not None:
+                return None  # 二三: two digits in a row
+            digit = value
         elif ch in _CN_SMALL:
-            section += (1 if digit is None else digit) * _CN_SMALL[ch]
-            digit = None
+            unit = _CN_SMALL[ch]
+            if unit >= last_unit:
+                return None  # 十十, 十百: units must fall
+            if digit is None and (total or zero):
+                return None  # 一百十: the digit of a later unit is not optional
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit, zero = None, unit, False
         else:
-            big = _CN_BIG[ch]
-            part = section + (digit or 0)
-            if big == 10**8:
-                total = (total + part) * big
-            else:
-                total += (part or 1) * big
-            section, digit = 0, None
-    return total + section + (digit or 0)
+            return None
+    if digit is not None:
+        if last_unit < 10**4 and last_unit > 10 and not zero:
+            # 一百五 (colloquial 150): the digit counts the next unit down
+            return total + digit * last_unit // 10
+        total += digit
+    return total
 
 
 def _number(s: str, pos: int) -> tuple[Decimal, int, bool]:
@@ -221,6 +270,17 @@ def _unit_word(s: str, pos: int, allow_unknown: bool) -> tuple[str | None, int]:
     return unit or None, end
 
 
+def _magnitude(s: str, end: int) -> tuple[int, int]:
+    """magnitude := ('十' | '百' | '千' | '万' | '亿')*  — unless a unit starts there."""
+    magnitude = 1
+    while end < len(s) and s[end] in _units.MAGNITUDES and not s.startswith(
+        _UNIT_BEFORE_MAGNITUDE, end
+    ):
+        magnitude *= _units.MAGNITUDES[s[end]]
+        end += 1
+    return magnitude, end
+
+
 def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Quantity, int]:
     approx = False
     for word in ("大约", "约", "近"):
@@ -235,18 +295,18 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
         return Quantity(value * 10, 1, "%", approx=approx), end + 1
     magnitude = 1
     if arabic:
-        while end < len(s) and s[end] in _units.MAGNITUDES and not s.startswith(
-            _UNIT_BEFORE_MAGNITUDE, end
-        ):
-            magnitude *= _units.MAGNITUDES[s[end]]
-            end += 1
+        magnitude, end = _magnitude(s, end)
     at_least = False
     if end < len(s) and s[end] in "余多":
         at_least, end = True, end + 1
+        # 10余万元, 十余万人: the magnitude may follow 余
+        more, end = _magnitude(s, end)
+        magnitude *= more
     if s.startswith("个", end) and s.startswith(_AFTER_GE, end + 1):
         end += 1
     unit, end = _unit_word(s, end, allow_unknown=arabic and not require_known_unit)
-    if unit is None and not arabic and end < len(s) and _CJK.match(s, end):
+    if (unit is None and not arabic and end < len(s) and _CJK.match(s, end)
+            and not s.startswith(_QUANTITY_ENDINGS, end)):
         raise _Fail  # 一般, 一网通办: words, not numbers
     if end < len(s) and s[end] in "余多" and unit is not None:
         at_least, end = True, end + 1
@@ -268,7 +328,7 @@ _PREFIX_OPS: dict[str, str] = {
     ">=": ">=", "=>": ">=", "<=": "<=", "=<": "<=", ">": ">", "<": "<", "==": "=", "=": "=",
     "大于或等于": ">=", "大于等于": ">=", "高于或等于": ">=", "高于等于": ">=", "不低于": ">=",
     "不少于": ">=", "不小于": ">=", "不得低于": ">=", "不得少于": ">=", "至少": ">=",
-    "最少": ">=", "最低": ">=", "达到": ">=", "达": ">=", "力争": ">=",
+    "最少": ">=", "最低": ">=", "力争": ">=", "确保": ">=",
     "小于或等于": "<=", "小于等于": "<=", "低于或等于": "<=", "低于等于": "<=",
     "不高于": "<=", "不超过": "<=", "不大于": "<=", "不多于": "<=", "不得超过": "<=",
     "不得高于": "<=", "不超": "<=", "最多": "<=", "至多": "<=", "最高": "<=",
@@ -276,10 +336,20 @@ _PREFIX_OPS: dict[str, str] = {
     "小于": "<", "低于": "<", "少于": "<", "不足": "<",
     "等于": "=", "为": "=",
 }
+# Verbs of attainment: a target 达到95% means "at least 95%", while an actual
+# 达到98% reports what was reached (Fields.measured).
+_MEASURED_OPS: dict[str, str] = {
+    "已达到": ">=", "已完成": ">=", "已实现": ">=", "已达": ">=", "达到": ">=", "达": ">=",
+    "完成": ">=", "实现": ">=",
+}
 # 控制在 X 以内 / 控制在 X: the suffix decides, "within" when there is none.
 _SOFT_PREFIXES = ("控制在", "保持在", "维持在")
-_PREFIXES_BY_LENGTH = sorted(_PREFIX_OPS, key=len, reverse=True)
+_PREFIXES_BY_LENGTH = sorted({**_PREFIX_OPS, **_MEASURED_OPS}, key=len, reverse=True)
 _SYMBOLS = (">=", "=>", "<=", "=<", "==", ">", "<", "=")
+# Words that frame a figure without changing it: 全年≥95%, 年均不低于90分.
+_FRAMES = ("全年", "年度", "年均", "平均", "累计", "合计", "共计", "总计", "实际", "共")
+# 每月1次 is 1次/月: the period moves into the unit.
+_PER = re.compile(r"每(?P<p>年|季度|季|月)")
 
 # 以上、以下、以内 include the number itself (the usage of Chinese statutes).
 _SUFFIX_OPS: dict[str, str] = {
@@ -287,18 +357,22 @@ _SUFFIX_OPS: dict[str, str] = {
     "以下": "<=", "以内": "<=", "之内": "<=", "内": "<=",
 }
 _SUFFIXES_BY_LENGTH = sorted(_SUFFIX_OPS, key=len, reverse=True)
+# What may follow a unit-less Chinese numeral: 一以上, 两次左右.
+_QUANTITY_ENDINGS = (*_SUFFIX_OPS, "左右", "不足")
 _STRICT = {">=": ">", "<=": "<"}
 
 
-def _prefix_op(s: str, pos: int) -> tuple[str | None, bool, int]:
-    """Returns (op, soft, end)."""
+def _prefix_op(s: str, pos: int) -> tuple[str | None, bool, bool, int]:
+    """Returns (op, soft, measured, end)."""
     for word in _SOFT_PREFIXES:
         if s.startswith(word, pos):
-            return "<=", True, pos + len(word)
+            return "<=", True, False, pos + len(word)
     for word in _PREFIXES_BY_LENGTH:
         if s.startswith(word, pos):
-            return _PREFIX_OPS[word], False, pos + len(word)
-    return None, False, pos
+            if word in _MEASURED_OPS:
+                return _MEASURED_OPS[word], False, True, pos + len(word)
+            return _PREFIX_OPS[word], False, False, pos + len(word)
+    return None, False, False, pos
 
 
 def _suffix_op(s: str, pos: int) -> tuple[str | None, int]:
@@ -308,9 +382,30 @@ def _suffix_op(s: str, pos: int) -> tuple[str | None, int]:
     return None, pos
 
 
+def _frame(s: str, pos: int) -> tuple[str | None, int]:
+    """frame := (frame_word | '每' period)*  Returns (period, end)."""
+    period = None
+    moved = True
+    while moved:
+        moved = False
+        for word in _FRAMES:
+            if s.startswith(word, pos):
+                pos, moved = pos + len(word), True
+                break
+        m = _PER.match(s, pos)
+        if m and period is None:
+            period, pos, moved = m["p"], m.end(), True
+    return period, pos
+
+
 def _compare(s: str, *, strict: bool) -> Fields:
-    symbol = s.startswith(_SYMBOLS)
-    op, soft, pos = _prefix_op(s, 0)
+    """compare := frame prefix_op? frame quantity suffix_op? '左右'? verb?"""
+    period, pos = _frame(s, 0)
+    symbol = s.startswith(_SYMBOLS, pos)
+    op, soft, measured, pos = _prefix_op(s, pos)
+    if op is not None:
+        more, pos = _frame(s, pos)
+        period = period or more
     try:
         quantity, end = _quantity(s, pos)
     except _Fail:
@@ -322,16 +417,26 @@ def _compare(s: str, *, strict: bool) -> Fields:
         quantity = Quantity(quantity.number, quantity.magnitude, quantity.unit,
                             quantity.at_least, True)
         end += 2
+    if end != len(s) and (suffix is not None or quantity.unit is not None):
+        # 5个工作日内办结, 100%完成: a verb after the figure adds nothing
+        for word in _VERBS_BY_LENGTH:
+            if s.startswith(word, end) and end + len(word) == len(s):
+                end = len(s)
+                break
     if end != len(s):
         if symbol:
             _garbled(s, pos)
             _syntax("unexpected text after the value", end, len(s))
         raise _Fail
+    if period is not None and quantity.unit is not None and "/" not in quantity.unit:
+        quantity = Quantity(quantity.number, quantity.magnitude, f"{quantity.unit}/{period}",
+                            quantity.at_least, quantity.approx)
     if suffix is not None:
-        if op is not None and not soft and op != suffix and _STRICT.get(suffix) != op:
+        if op is not None and not soft and not measured and op != suffix and (
+                _STRICT.get(suffix) != op):
             _syntax("conflicting comparators", 0, len(s))
-        if op is None or soft:
-            op = suffix
+        if op is None or soft or measured:
+            op, measured = suffix, False
             if suffix == ">=":  # 95%以上: "at least", which an actual reports as measured
                 quantity = Quantity(quantity.number, quantity.magnitude, quantity.unit,
                                     True, quantity.approx)
@@ -339,22 +444,37 @@ def _compare(s: str, *, strict: bool) -> Fields:
         op = _STRICT[op]
     if quantity.at_least and op is None:
         op = ">="
-    return Fields("compare", op=op, low=quantity)
+    return Fields("compare", op=op, low=quantity, measured=measured)
 
 
-def _garbled(s: str, start: int) -> None:
+def _garbled(s: str, start: int, *, loose: bool = False) -> None:
     """Raise on OCR garbles such as ``2o万件`` or ``M.8万元``: a letter glued to
-    a number where no unit is spelled that way."""
+    a number where no unit is spelled that way.
+
+    After a comparator symbol any such letter is an error.  In text that is
+    otherwise free (``loose``), the letters count as a garble only when the
+    text reads as a figure once they are taken for digits, so that ``5G基站``
+    stays words while ``l00%`` does not become a confident number.
+    """
     for m in re.finditer(r"[A-Za-z]+", s):
         a, b = m.span()
         touches = (a > 0 and (s[a - 1].isdigit() or s[a - 1] == ".")) or (
             b < len(s) and (s[b].isdigit() or s[b] == ".")
         )
-        if touches and m.group() not in _units.UNITS:
-            left = a
-            while left > start and (s[left - 1].isdigit() or s[left - 1] in ".,"):
-                left -= 1
-            _syntax("expected a number", left, b)
+        if not touches or m.group() in _units.UNITS:
+            continue
+        if loose:
+            as_digits = s[:a] + "0" * (b - a) + s[b:]
+            try:
+                unit = _compare(as_digits, strict=False).low.unit  # type: ignore[union-attr]
+            except (_Fail, _Syntax):
+                continue
+            if unit is not None and unit.split("/")[0].split("*")[0] not in _units.UNITS:
+                continue  # 3D打印: the letters belong to a word
+        left = a
+        while left > start and (s[left - 1].isdigit() or s[left - 1] in ".,"):
+            left -= 1
+        _syntax("expected a number", left, b)
 
 
 # ---------------------------------------------------------------- ranges
@@ -419,7 +539,10 @@ _YEAR_WORDS = {
     "第二季度": 6, "三季度": 9, "第三季度": 9, "四季度": 12, "第四季度": 12,
 }
 _YEAR_WORDS_BY_LENGTH = sorted(_YEAR_WORDS, key=len, reverse=True)
-_DATE_PREFIXES = ("截至", "截止到", "截止", "不晚于", "不迟于", "最迟", "于", "在", "<=", "<")
+_DATE_PREFIXES = ("截至", "截止到", "截止", "不晚于", "不迟于", "最迟", "已于", "于", "已在", "在",
+                  "<=", "<")
+# Prefixes that make a date a bound ("no later than"), like the marker 前.
+_BOUND_PREFIXES = ("不晚于", "不迟于", "最迟", "<=", "<")
 _DATE_MARKERS = ("底前", "末前", "之前", "以前", "前", "底", "末", "以内", "之内", "内", "止", "为止")
 _VERBS = (
     "全部完成", "前完成", "完成", "到位", "完工", "发放", "发放到位", "拨付", "拨付到位", "实施",
@@ -457,6 +580,31 @@ def _date_point(s: str, pos: int, year: int | None = None) -> tuple[DatePoint, i
     raise _Fail
 
 
+def find_date(text: str) -> DatePoint | None:
+    """The last date written inside free text: ``已于2023年10月完成`` -> 2023-10.
+
+    Only a year or a month spelled as a date counts (``2023年``, ``10月``,
+    ``2023.10.8``); ``1-2期`` and bare numbers are not dates.  The last one
+    wins, since a sentence states the plan before what happened.
+    """
+    found: DatePoint | None = None
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if (ch.isdigit() or ch in _CN_MONTHS) and (pos == 0 or not text[pos - 1].isdigit()):
+            try:
+                date, end = _date_point(text, pos)
+            except (_Fail, _Syntax):
+                pass
+            else:
+                if date.year is not None or text[pos:end].endswith(("月", "日", "号", "份")) \
+                        or any(c in text[pos:end] for c in "月季"):
+                    found, pos = date, end
+                    continue
+        pos += 1
+    return found
+
+
 def _checked(y: int | None, m: int | None, d: int | None, start: int, end: int) -> DatePoint:
     if m is None:
         m = 12  # 2025年: by the end of the year
@@ -468,10 +616,13 @@ def _checked(y: int | None, m: int | None, d: int | None, start: int, end: int) 
 
 
 def _deadline(s: str) -> Fields:
+    """deadline := date_prefix? date_point (SEP date_point)? date_marker* ('已'|'均已')? verb?"""
     pos = 0
+    bound = False
     for word in _DATE_PREFIXES:
         if s.startswith(word, pos):
             pos += len(word)
+            bound = word in _BOUND_PREFIXES
             break
     first, pos = _date_point(s, pos)
     start = None
@@ -483,7 +634,6 @@ def _deadline(s: str) -> Fields:
                 break
             start, first, pos = first, second, after
             break
-    bound = False
     while True:
         for word in _DATE_MARKERS:
             if s.startswith(word, pos):
@@ -491,6 +641,10 @@ def _deadline(s: str) -> Fields:
                 bound = bound or word not in ("底", "末")
                 break
         else:
+            break
+    for word in ("均已", "已", "全部"):
+        if s.startswith(word, pos):
+            pos += len(word)
             break
     for word in _VERBS_BY_LENGTH:
         if s.startswith(word, pos):
@@ -529,8 +683,30 @@ def _structured(s: str, *, strict: bool) -> Fields:
     return _compare(s, strict=strict)
 
 
+# A remark after a comma or semicolon (``100%，已完成``); never the comma of
+# ``1,923.78``, which sits between digits.
+_REMARK = re.compile(r"(?<![\d\[])[,;:](?!\d)")
+
+
+def _heads(s: str, annotation: re.Match[str] | None) -> list[str]:
+    """The value without its trailing remark: ``≥95%(抽样调查)`` -> ``≥95%``."""
+    heads = []
+    if annotation is not None:
+        heads.append(annotation["body"])
+    cut = _REMARK.search(s)
+    if cut is not None and cut.start() > 0 and not s.startswith("["):
+        heads.append(s[:cut.start()])
+    return heads
+
+
 def parse_fields(norm: Normalized) -> Fields:
-    """Read one normalised value.  Raises TargetSyntaxError on broken text."""
+    """Read one normalised value.  Raises TargetSyntaxError on broken text.
+
+    value := structured ('(' note ')')? | structured (',' remark)? | qualitative
+
+    A note ``(含)`` / ``(不含)`` decides whether the bound is included; any other
+    note or remark is dropped when what precedes it reads as a value.
+    """
     s = str(norm)
     try:
         if not s:
@@ -543,17 +719,26 @@ def parse_fields(norm: Normalized) -> Fields:
                 body = m["body"]
             elif note in ("不含", "不含本数"):
                 body, strict = m["body"], True
+        failure: _Syntax | None = None
+        heads = _heads(s, m) if body == s else []
         try:
             return _structured(body, strict=strict)
         except _Fail:
             pass
-        if m and body == s:
-            # 100%(1.0): a remark in brackets after a value
+        except _Syntax as e:
+            if not heads:
+                raise
+            failure = e
+        for head in heads:
             try:
-                return _structured(m["body"], strict=False)
+                fields = _structured(head, strict=False)
             except (_Fail, _Syntax):
-                pass
-        _garbled(s, 0)
+                continue
+            if fields.kind != "not_applicable":
+                return fields
+        if failure is not None:
+            raise failure
+        _garbled(s, 0, loose=True)
         scale = s[2:] if s.startswith("定性") else s
         return Fields("qualitative", text=_SCALES.get(scale, s))
     except _Syntax as e:

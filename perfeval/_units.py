@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-__all__ = ["UNITS", "dimension", "factor", "compatible", "split_known_unit", "MAGNITUDES"]
+__all__ = [
+    "UNITS", "dimension", "factor", "compatible", "split_known_unit", "MAGNITUDES", "per_year",
+]
 
 F = Fraction
 
@@ -21,7 +23,7 @@ UNITS: dict[str, tuple[str, Fraction]] = {
     # money
     "元": ("元", F(1)), "角": ("元", F(1, 10)),
     # percentages: ‰ folds into per cent
-    "%": ("%", F(1)), "‰": ("%", F(1, 10)),
+    "%": ("%", F(1)), "‰": ("%", F(1, 10)), "百分比": ("%", F(1)), "百分点": ("%", F(1)),
     # length
     "米": ("米", F(1)), "m": ("米", F(1)), "km": ("米", F(1000)), "公里": ("米", F(1000)),
     "厘米": ("米", F(1, 100)), "cm": ("米", F(1, 100)), "毫米": ("米", F(1, 1000)),
@@ -99,3 +101,19 @@ def factor(unit: str) -> Fraction:
 
 def compatible(a: str, b: str) -> bool:
     return a == b or dimension(a) == dimension(b)
+
+
+# A rate per period (1次/月, 13万元/年) over a year's table: how many periods a
+# year holds.  Weeks and days are left out: 52 weeks is not a year exactly, and
+# a daily rate (元/人/天) is a price, not a count to add up.
+_PERIODS: dict[str, int] = {"年": 1, "半年": 2, "季度": 4, "季": 4, "月": 12}
+
+
+def per_year(unit: str | None) -> tuple[str, Fraction] | None:
+    """``次/月`` -> (``次``, 12): the unit without its period and the periods per year."""
+    if not unit:
+        return None
+    head, sep, period = unit.rpartition("/")
+    if sep and head and period in _PERIODS:
+        return head, F(_PERIODS[period])
+    return None

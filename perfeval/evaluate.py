@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from perfeval import _units
 from perfeval._normalize import fold
-from perfeval._parser import DatePoint, Quantity
+from perfeval._parser import DatePoint, Quantity, find_date
 from perfeval.findings import Finding
 from perfeval.rules import DEFAULT_PACK, RulePack, load_catalog, load_pack
 from perfeval.targets import Actual, Target, parse_actual, parse_target
@@ -85,7 +85,9 @@ class _Ctx:
         self.findings: list[Finding] = []
 
     def flag(self, rule: str, message: str) -> None:
-        self.findings.append(Finding(rule, self.label + message, indicator=self.name))
+        finding = Finding(rule, self.label + message, indicator=self.name)
+        if finding not in self.findings:
+            self.findings.append(finding)
 
     @property
     def label(self) -> str:
@@ -122,6 +124,8 @@ def evaluate(
     :class:`~perfeval.errors.TargetSyntaxError` for unreadable text.
     """
     pack = rules if isinstance(rules, RulePack) else load_pack(rules)
+    if isinstance(target, str) and not fold(target):
+        target = None  # an empty 年度指标值 cell: nothing to evaluate against
     t = target if isinstance(target, Target) or target is None else parse_target(str(target))
     a = actual if isinstance(actual, Actual) else parse_actual(
         None if actual is None else str(actual))
@@ -158,28 +162,46 @@ def _base(q: Quantity) -> Fraction:
 def _align(tq: Quantity, aq: Quantity, ctx: _Ctx) -> tuple[Fraction, Fraction] | None:
     """Both values in one unit, or None when the units cannot compare."""
     if tq.unit is not None and aq.unit is not None:
-        if not _units.compatible(tq.unit, aq.unit):
-            return None
-        return _base(tq), _base(aq)
+        if _units.compatible(tq.unit, aq.unit):
+            return _base(tq), _base(aq)
+        return _per_year(tq, aq)
     if tq.unit is None and aq.unit is None:
         return Fraction(tq.value), Fraction(aq.value)
     if aq.unit is None:
-        # "78100" under "78100份" takes the target's unit; under "20万件" a bare
-        # "51" may mean 51万 or 51: take the reading nearer the target.
-        tv = _base(tq)
+        # A bare number takes the target's unit as written, magnitude included:
+        # "78100" under "78100份" is 78100份, "51" under "≥20万件" is 51万件 and
+        # "99.8" under "≥90%" is 99.8%.  One reading for every number keeps the
+        # score monotonic in the actual.
         f = _units.factor(tq.unit) if tq.unit else Fraction(1)
-        readings = [Fraction(aq.value) * f]
-        if aq.magnitude == 1 and tq.magnitude != 1:
-            readings.append(Fraction(aq.value) * tq.magnitude * f)
+        scale = tq.magnitude if aq.magnitude == 1 else 1
         ctx.flag("unit-missing",
                  f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{tq.unit}”理解。")
-        return tv, _nearest(readings, tv)
-    av = _base(aq)
+        return _base(tq), Fraction(aq.value) * scale * f
     f = _units.factor(aq.unit) if aq.unit else Fraction(1)
-    readings = [Fraction(tq.value) * f]
-    if tq.magnitude == 1 and aq.magnitude != 1:
-        readings.append(Fraction(tq.value) * aq.magnitude * f)
-    return _nearest(readings, av), av
+    scale = aq.magnitude if tq.magnitude == 1 else 1
+    return Fraction(tq.value) * scale * f, _base(aq)
+
+
+def _per_year(tq: Quantity, aq: Quantity) -> tuple[Fraction, Fraction] | None:
+    """Compare a rate per period with a count over the year (1次/月 and 12次).
+
+    An actual without a period under a monthly target may state the year's
+    count (12次) or repeat the month's (1次): the reading nearer the target wins.
+    """
+    assert tq.unit is not None and aq.unit is not None
+    t_per = _units.per_year(tq.unit)
+    a_per = _units.per_year(aq.unit)
+    if t_per is None and a_per is None:
+        return None
+    t_head, t_times = t_per or (tq.unit, Fraction(1))
+    a_head, a_times = a_per or (aq.unit, Fraction(1))
+    if not _units.compatible(t_head, a_head):
+        return None
+    tv = Fraction(tq.value) * _units.factor(t_head) * t_times
+    av = Fraction(aq.value) * _units.factor(a_head) * a_times
+    if t_per is not None and a_per is None:
+        av = _nearest([av, av * t_times], tv)
+    return tv, av
 
 
 def _nearest(readings: list[Fraction], reference: Fraction) -> Fraction:
@@ -359,10 +381,12 @@ def _resolve(d: DatePoint, other: DatePoint, year: int | None) -> tuple[int, int
 
 def _deadline(t: Target, a: Actual, ctx: _Ctx) -> Outcome:
     assert t.date is not None
-    if a.kind == "date":
-        assert a.date is not None
-        due = _resolve(t.date, a.date, ctx.year)
-        done = _resolve(a.date, t.date, ctx.year)
+    date = a.date
+    if a.kind == "text" and not _negated(a.text):
+        date = find_date(a.text)  # 已于2023年10月完成: the date inside the sentence decides
+    if date is not None and a.kind in ("date", "text"):
+        due = _resolve(t.date, date, ctx.year)
+        done = _resolve(date, t.date, ctx.year)
         if a.bound:
             ctx.flag("actual-is-bound", f"实际完成值“{ctx.a_text}”照抄了时限，而非实际完成日期。")
             if done <= due:
@@ -380,20 +404,53 @@ def _deadline(t: Target, a: Actual, ctx: _Ctx) -> Outcome:
 
 _NEGATIONS = ("未", "没有", "没", "无法", "不能", "不够", "不到位", "不合格", "不及时", "不达标",
               "不满意", "不完善", "不符合", "尚未", "延期", "滞后", "逾期", "较差", "不理想")
-_COMPLETED = re.compile(r"^(已|均已|全部|已全部|均|按期|按时|如期|及时|顺利|圆满)?(完成|达成|达到|实现|达标|落实)"
-                        r"(目标|任务|指标)?$")
+# Wordings that concede the aim was reached only in part: 提高不明显, 有待加强.
+_WEAKENED = ("不明显", "不够明显", "不显著", "不突出", "有待", "仍需", "尚需", "还需", "有差距")
+_COMPLETED = re.compile(
+    r"^(已经|已|均已|全部|已全部|均|按期|按时|如期|及时|提前|顺利|圆满|全面)?"
+    r"(完成|达成|达到|实现|达标|落实|做到)了?"
+    r"(预期|年度|既定|计划|设定|绩效|全部)?(目标|任务|指标|要求|效果|标准)?$")
+# Ordinal grades, best first.  A pair is judged on the first scale that holds
+# both words, so 高/中 is one grade apart (高中低) and 高/较高 too (高较高中较低低).
 _SCALES: tuple[tuple[str, ...], ...] = (
     ("优", "良", "中", "差"), ("优秀", "良好", "中等", "差"), ("好", "较好", "一般", "差"),
-    ("高", "中", "低"),
+    ("好", "较好", "一般", "较差", "差"), ("高", "中", "低"), ("高", "较高", "中", "较低", "低"),
 )
-_STRONG = ("显著", "明显", "大幅", "大大", "极大", "全面", "充分", "切实", "有效", "很大", "大力")
+_STRONG = ("显著", "明显", "大幅度", "大幅", "大大", "极大", "全面", "充分", "切实", "有效", "很大",
+           "大力", "较大")
 _WEAK = ("有所", "逐步", "略有", "稍有", "一定程度上", "一定程度", "初步", "部分", "基本", "一定")
-_FILLER = ("得到", "进一步", "持续", "不断", "稳步", "已", "均", "实现", "较为", "较")
-_SYNONYMS = {"提升": "提高", "增强": "提高", "增加": "提高"}
+_FILLER = ("得到", "进一步", "持续", "不断", "稳步", "已经", "已", "均", "实现", "较为", "较", "都",
+           "获得", "取得", "有")
+# Words that say the same thing; folded before comparing wordings.
+_SYNONYMS = (("提升", "提高"), ("增强", "提高"), ("加强", "提高"), ("增加", "提高"),
+             ("显著", "明显"), ("改进", "改善"), ("保证", "保障"), ("确保", "保障"),
+             ("减少", "降低"), ("下降", "降低"))
+# A target that asks for something NOT to happen: 否, 无, 无重大安全事故, 零事故.
+_ABSENT_WORDS = frozenset({"否", "无", "没有", "零", "0", "未发生", "不存在", "杜绝"})
+_ABSENT_START = re.compile(r"(无|零|未发生|未出现|不发生|不出现|杜绝|避免|没有|确保不发生|确保无"
+                           r"|未造成|不造成|未产生|不产生)")
+_NOT_ABSENT = ("无障碍", "无偿", "无害化", "无缝", "无纸化", "无线", "无人机", "无公害", "零售",
+               "零距离", "零星")
+_ABSENT_ANY = re.compile(r"(未发生|没有发生|未出现|没有出现|未造成|没有造成|未产生|没有产生|不存在"
+                         r"|无|零|杜绝)")
+_PRESENT = re.compile(r"(发生|出现|存在|造成|产生)")
+_YES = ("是", "有")
 
 
 def _negated(text: str) -> bool:
     return any(n in text for n in _NEGATIONS)
+
+
+def _absent(text: str) -> bool:
+    if text in _ABSENT_WORDS:
+        return True
+    return bool(_ABSENT_START.match(text)) and not text.startswith(_NOT_ABSENT)
+
+
+def _synonyms(text: str) -> str:
+    for word, same in _SYNONYMS:
+        text = text.replace(word, same)
+    return text
 
 
 def _strength(text: str) -> tuple[int, str]:
@@ -408,24 +465,25 @@ def _strength(text: str) -> tuple[int, str]:
                     if level is not None:
                         strength = level if level == 0 or strength != 0 else strength
                     break
-    return strength, _SYNONYMS.get(rest, rest)
+    return strength, rest
 
 
-def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
-    ft, fa = fold(target), actual.text
-    if fa == ft:
-        return "met", "与指标值一致"
-    if actual.phrase is not None:
-        return {"met": ("met", "达成年度指标"), "partial": ("partial", "部分达成年度指标"),
-                "missed": ("missed", "未达成年度指标")}[actual.phrase]  # type: ignore[return-value]
-    if ft in ("是", "否") and fa in ("是", "否"):
-        return "missed", "与指标值相反"
-    if _negated(fa) and not _negated(ft):
-        return "missed", "实际完成值表述为未完成"
-    if _COMPLETED.match(fa):
-        return "met", "表述为已完成"
-    if fa.startswith("基本"):
-        return "partial", "表述为基本完成"
+def _strength_before(prefix: str) -> int:
+    """The strength of the modifiers that end ``prefix``: 服务效能得到有效| -> 2."""
+    strength, rest, changed = 1, prefix, True
+    while changed:
+        changed = False
+        for words, level in ((_STRONG, 2), (_WEAK, 0), (_FILLER, None)):
+            for w in words:
+                if rest.endswith(w):
+                    rest, changed = rest[:-len(w)], True
+                    if level is not None:
+                        strength = level if level == 0 or strength != 0 else strength
+                    break
+    return strength
+
+
+def _grade(ft: str, fa: str) -> tuple[Status, str] | None:
     for scale in _SCALES:
         if ft in scale and fa in scale:
             gap = scale.index(fa) - scale.index(ft)
@@ -434,16 +492,71 @@ def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
             if gap == 1:
                 return "partial", "等级低一档"
             return "missed", f"等级低{gap}档"
-    st, core_t = _strength(ft)
-    sa, core_a = _strength(fa)
-    if core_t == core_a:
-        if sa >= st:
-            return "met", "表述不弱于指标值"
-        return "partial", "表述弱于指标值"
     return None
 
 
+def _wording(ft: str, fa: str) -> tuple[Status, str] | None:
+    """明显提高 against 有所提高: the same aim, said more or less strongly."""
+    ft, fa = _synonyms(ft), _synonyms(fa)
+    st, core_t = _strength(ft)
+    sa, core_a = _strength(fa)
+    if core_t != core_a:
+        if len(core_t) >= 2 and core_t in fa:
+            # 服务效能得到提升 states the target 提升 about its object
+            sa = _strength_before(fa[:fa.rfind(core_t)])
+        elif not (len(core_a) >= 2 and core_t.startswith(core_a)):
+            # (改善 answers 改善学校的办学条件: the verb that opens the target)
+            return None
+    if sa >= st:
+        return "met", "表述不弱于指标值"
+    return "partial", "表述弱于指标值"
+
+
+def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
+    """SPEC §3, in its order: met, then missed, then partial; None is unverifiable."""
+    ft, fa = fold(target), actual.text
+    if fa == ft:
+        return "met", "与指标值一致"
+    if actual.phrase is not None:
+        return {"met": ("met", "达成年度指标"), "partial": ("partial", "部分达成年度指标"),
+                "missed": ("missed", "未达成年度指标")}[actual.phrase]  # type: ignore[return-value]
+    if _absent(ft):
+        # 否 / 无重大安全事故: a negation in the actual is what the target asks for
+        if _absent(fa) or _ABSENT_ANY.search(fa):
+            return "met", "表述为未发生"
+        if fa in _YES or _PRESENT.search(fa):
+            return "missed", "与指标值相反"
+        return None
+    if ft in _YES:
+        if fa in _YES or _COMPLETED.match(fa):
+            return "met", "表述为已完成"
+        if fa in _ABSENT_WORDS or _negated(fa):
+            return "missed", "与指标值相反"
+        return None
+    graded = _grade(ft, fa)
+    if graded is not None:
+        return graded
+    weakened = any(w in fa for w in _WEAKENED) and not any(w in ft for w in _WEAKENED)
+    if _negated(fa) and not _negated(ft):
+        if weakened:
+            return "partial", "表述为效果不够明显"
+        return "missed", "实际完成值表述为未完成"
+    if weakened:
+        return "partial", "表述为效果不够明显"
+    if _COMPLETED.match(fa):
+        return "met", "表述为已完成"
+    if "基本" in fa and "基本" not in ft:
+        return "partial", "表述为基本完成"
+    return _wording(ft, fa)
+
+
 def _qualitative(target: str, a: Actual, ctx: _Ctx, *, deadline: bool = False) -> Outcome:
+    if a.kind == "quantity" and not deadline and _absent(fold(target)):
+        # 无 answered with 0: a count of nothing
+        assert a.quantity is not None
+        if a.quantity.value == 0:
+            return ctx.outcome("met", None, _ONE, "未发生", _VERDICT["met"])
+        return ctx.outcome("missed", None, ctx.pack.missed, "与指标值相反", _VERDICT["missed"])
     if a.kind != "text":
         if deadline:
             return ctx.unverifiable("时限指标的实际完成值应为完成日期或完成情况")

@@ -230,13 +230,16 @@ def parse_actual(text: str | None) -> Actual:
     if fields.kind == "compare":
         q = fields.low
         assert q is not None
-        if fields.op in (None, "=") or q.at_least:
+        if fields.op in (None, "=") or q.at_least or fields.measured:
             return Actual("quantity", text, quantity=q)
         return Actual("bound", text, quantity=q, op=fields.op)
     if fields.kind == "range":
         return Actual("range", text, quantity=fields.low, high=fields.high)
     if fields.kind == "deadline":
-        return Actual("date", text, date=fields.date, bound=fields.op == "<=")
+        # 2023年12月前 and a copied period (2021.1.1-12.31) state the deadline,
+        # not the day the work was done
+        bound = fields.op == "<=" or fields.start is not None
+        return Actual("date", text, date=fields.date, bound=bound)
     if fields.kind == "not_applicable":
         return Actual("missing", text)
     return Actual("text", text, text=fold(text))
