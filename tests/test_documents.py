@@ -771,7 +771,9 @@ def test_unknown_tags_rejected(write: Write) -> None:
 def test_deep_nesting_rejected(write: Write) -> None:
     deep = "[" * 1000 + "]" * 1000
     err = error_of(write("doc.yaml", f"name: x\nbudget: {deep}\n"))
-    assert "nested deeper than" in err.message and err.line == 2
+    # Newer LibYAML builds stop at their own depth limit before ours does.
+    assert ("nested deeper than" in err.message or "nesting depth" in err.message)
+    assert err.line == 2
 
 
 def test_deep_nesting_rejected_in_json_fallback(write: Write) -> None:
