@@ -368,6 +368,80 @@ exit status: 0 success (findings do not fail the run), 1 error findings with
 --strict, 2 unreadable input or usage error, 130 interrupted."""
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from perfeval.snapshot import make_snapshot
+    from perfeval.scoring import score
+
+    _load_rules(args.rules)
+    batch = _Batch()
+    entries = []
+    for path in _documents(args.paths, batch.failures):
+        report = batch.attempt(path, functools.partial(score, path, rules=args.rules))
+        if report is not None:
+            entries.append((path, report))
+    if batch.failures:
+        return EXIT_INPUT  # a partial snapshot would pass a later diff it should fail
+    if not _deliver(_json(make_snapshot(entries, args.rules)), args.output):
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from perfeval.errors import DocumentError
+    from perfeval.scoring import score
+    from perfeval.snapshot import diff_reports, read_snapshot
+
+    try:
+        with open(args.snapshot, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (ValueError, UnicodeError) as e:
+        raise DocumentError(f"not a perfeval snapshot ({e})", path=args.snapshot) from None
+    snapshot = read_snapshot(data, args.snapshot)
+    recorded = {d["source"]: d["report"] for d in snapshot["documents"]}
+    batch = _Batch()
+    paths = list(_documents(args.paths, batch.failures)) if args.paths else list(recorded)
+    lines: list[str] = []
+    for path in paths:
+        report = batch.attempt(path, functools.partial(score, path, rules=snapshot.get("rules")))
+        if report is None:
+            continue
+        if path not in recorded:
+            lines.append(f"{report.name}: 快照中没有 {path}")
+            continue
+        lines.extend(diff_reports(recorded[path], report.to_dict()))
+    # a document that left a folder the snapshot covered is a change too
+    folders = [Path(p) for p in args.paths if Path(p).is_dir()]
+    lines.extend(f"{p}: 快照中有，本次未找到" for p in recorded
+                 if p not in paths and any(Path(p).is_relative_to(f) for f in folders))
+    if batch.failures:
+        return EXIT_INPUT
+    _out(("\n".join(lines) if lines else "无变化") + "\n")
+    return EXIT_FINDINGS if lines else EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from perfeval.rules import load_pack
+    from perfeval.scoring import score
+    from perfeval.snapshot import compare_packs, pack_differences
+
+    if len(args.rules) != 2:
+        _error("compare needs exactly two packs: --rules A --rules B")
+        return EXIT_INPUT
+    first, second = (load_pack(name) for name in args.rules)
+    lines = [f"{first.name} → {second.name}:"]
+    lines.extend(f"  {line}" for line in pack_differences(first, second) or ["（两套规则相同）"])
+    batch = _Batch()
+    for path in _documents(args.paths, batch.failures):
+        pair = batch.attempt(path, lambda p=path: (score(p, rules=first), score(p, rules=second)))
+        if pair is not None:
+            lines.append("")
+            lines.extend(compare_packs(*pair))
+    _out("\n".join(lines) + "\n")
+    return batch.exit_code([], False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -430,6 +504,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pack", nargs="?", metavar="PACK", help="pack name or path to show")
     p.add_argument("--json", action="store_true", help="print JSON instead of YAML")
     p.set_defaults(run=cmd_rules)
+    p = command("snapshot", "record the reports of documents, for `perfeval diff`")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="document file or directory")
+    p.add_argument("--rules", metavar="PACK", help=rules_help)
+    p.add_argument("-o", "--output", metavar="OUT", help="write the snapshot to OUT")
+    p.set_defaults(run=cmd_snapshot)
+
+    p = command("diff", "score documents again and list what changed since a snapshot; "
+                        "exits 1 when anything changed")
+    p.add_argument("snapshot", metavar="SNAPSHOT", help="a file written by `perfeval snapshot`")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="documents to compare (default: those the snapshot recorded)")
+    p.set_defaults(run=cmd_diff)
+
+    p = command("compare", "score documents under two rule packs and explain the difference")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="document file or directory")
+    p.add_argument("--rules", metavar="PACK", action="append", required=True,
+                   help="a rule pack; give it twice: --rules A --rules B")
+    p.set_defaults(run=cmd_compare)
     return parser
 
 
