@@ -37,6 +37,7 @@ from perfeval.errors import PerfevalError, TargetSyntaxError
 
 if TYPE_CHECKING:
     from perfeval.report import Report
+    from perfeval.rules import RulePack
 
 __all__ = ["DOCUMENT_SUFFIXES", "build_parser", "main", "write_atomic"]
 
@@ -421,9 +422,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if lines else EXIT_OK
 
 
+def _score_pair(path: str, first: RulePack, second: RulePack) -> tuple[Report, Report]:
+    from perfeval.scoring import score
+
+    return score(path, rules=first), score(path, rules=second)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from perfeval.rules import load_pack
-    from perfeval.scoring import score
     from perfeval.snapshot import compare_packs, pack_differences
 
     if len(args.rules) != 2:
@@ -434,7 +440,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     lines.extend(f"  {line}" for line in pack_differences(first, second) or ["（两套规则相同）"])
     batch = _Batch()
     for path in _documents(args.paths, batch.failures):
-        pair = batch.attempt(path, lambda p=path: (score(p, rules=first), score(p, rules=second)))
+        pair = batch.attempt(path, functools.partial(_score_pair, path, first, second))
         if pair is not None:
             lines.append("")
             lines.extend(compare_packs(*pair))

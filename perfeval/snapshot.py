@@ -70,9 +70,9 @@ def diff_reports(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     def say(text: str) -> None:
         lines.append(f"{name}: {text}")
 
-    for key, label in (("total", "总分"), ("grade", "等级"), ("rules", "评分规则")):
-        if old.get(key) != new.get(key):
-            say(f"{label} {old.get(key)} → {new.get(key)}")
+    for field, label in (("total", "总分"), ("grade", "等级"), ("rules", "评分规则")):
+        if old.get(field) != new.get(field):
+            say(f"{label} {old.get(field)} → {new.get(field)}")
     old_rows, new_rows = _indicator_keys(old), _indicator_keys(new)
     for key in [*old_rows, *(k for k in new_rows if k not in old_rows)]:
         before, after = old_rows.get(key), new_rows.get(key)
@@ -82,9 +82,9 @@ def diff_reports(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         elif after is None:
             say(f"删除指标 {label}（{before.get('status')}）")
         else:
-            for field, word in (("status", "状态"), ("score", "得分")):
-                if before.get(field) != after.get(field):
-                    say(f"指标 {label} {word} {before.get(field)} → {after.get(field)}")
+            for part, word in (("status", "状态"), ("score", "得分")):
+                if before.get(part) != after.get(part):
+                    say(f"指标 {label} {word} {before.get(part)} → {after.get(part)}")
     old_findings = Counter(_finding_key(f) for f in old.get("findings", []))
     new_findings = Counter(_finding_key(f) for f in new.get("findings", []))
     for (rule, _, message), count in (old_findings - new_findings).items():
@@ -145,10 +145,10 @@ def compare_packs(first: Report, second: Report, *, top: int = 5) -> list[str]:
     moves: list[tuple[Decimal, str]] = []
     rows = list(zip(first.indicators, second.indicators))
     if first.budget is not None and second.budget is not None:
-        a, b = first.budget, second.budget
-        moves.append((b.weight - b.score - (a.weight - a.score),
-                      f"预算执行 失分 {_r(a.weight - a.score)} → {_r(b.weight - b.score)}"
-                      f"（分值 {_r(a.weight)} → {_r(b.weight)}）"))
+        ba, bb = first.budget, second.budget
+        moves.append((bb.weight - bb.score - (ba.weight - ba.score),
+                      f"预算执行 失分 {_r(ba.weight - ba.score)} → {_r(bb.weight - bb.score)}"
+                      f"（分值 {_r(ba.weight)} → {_r(bb.weight)}）"))
     for a, b in rows:
         lost_a, lost_b = a.weight - a.score, b.weight - b.score
         if lost_a != lost_b or a.status != b.status:
