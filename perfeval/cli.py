@@ -2,11 +2,13 @@
 
 ::
 
-    perfeval score PATH... [--rules PACK] [--format table|json|markdown] [-o OUT] [--strict]
+    perfeval score PATH... [--rules PACK] [--format table|json|markdown|html|xlsx] [-o OUT]
+                   [--strict]
     perfeval parse TEXT [--json]
     perfeval check TARGET ACTUAL [--name NAME] [--rules PACK] [--json]
     perfeval audit FILE... [--format table|json]
     perfeval rules [PACK] [--json]
+    perfeval schema [document|report]
 
 Exit status: 0 on success (findings do not fail a run), 1 with ``--strict``
 when an ``error`` finding is present (a department's projects included), 2 on
@@ -33,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from perfeval.errors import PerfevalError, TargetSyntaxError
+from perfeval.errors import PerfevalError
 
 if TYPE_CHECKING:
     from perfeval.report import Report
@@ -70,8 +72,20 @@ def _write(stream: TextIO, text: str) -> None:
     stream.flush()
 
 
+# An error quotes the input, it does not echo it: a 10 MB cell in a message
+# would bury the terminal.  A longer line loses its middle, so that both the
+# place (file, line, key) and the reason at its end survive.
+_MAX_ERROR_LINE = 1000
+
+
+def _clip(message: str) -> str:
+    half = _MAX_ERROR_LINE // 2
+    return "\n".join(line if len(line) <= _MAX_ERROR_LINE else f"{line[:half]} … {line[-half:]}"
+                     for line in message.split("\n"))
+
+
 def _error(message: str) -> None:
-    _write(sys.stderr, f"{PROG}: error: {message}\n")
+    _write(sys.stderr, f"{PROG}: error: {_clip(message)}\n")
 
 
 def _out(text: str) -> None:
@@ -105,8 +119,8 @@ def _colour_wanted() -> bool:
 
 # ---------------------------------------------------------------- files
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` so that readers see the old file or
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write ``text`` (UTF-8; bytes as they are) to ``path`` so that readers see the old file or
     the whole new one: a temporary file in the same folder, then
     ``os.replace``.  Nothing is left behind on error or interruption."""
     target = Path(path)
@@ -121,7 +135,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -132,9 +146,12 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise
 
 
-def _deliver(text: str, output: str | None) -> bool:
+def _deliver(text: str | bytes, output: str | None) -> bool:
     """Print ``text``, or write it to ``output``; False when that fails."""
     if output is None or output == "-":
+        if isinstance(text, bytes):  # cmd_score refuses this earlier; never a binary dump
+            _error("a workbook cannot go to standard output: give -o FILE.xlsx")
+            return False
         _out(text)
         return True
     try:
@@ -211,8 +228,10 @@ def _describe(error: BaseException, what: str | None = None) -> str:
         text = error.strerror or str(error)
         return f"{name}: {text}" if name else text
     text = str(error)
-    # A target error quotes the text but not the file it came from.
-    if what and isinstance(error, TargetSyntaxError) and what not in text:
+    # A target error quotes the text but not the file it came from; a rule
+    # pack's error names the pack, and a project's the project, not the
+    # document that was being scored.
+    if what and what not in text:
         return f"{what}: {text}"
     return text
 
@@ -227,33 +246,104 @@ def _load_rules(name: str | None) -> None:
         load_pack(name)
 
 
-def _score_all(args: argparse.Namespace, batch: _Batch) -> list[Report]:
+class _Progress:
+    """``[3/12] path`` on stderr while a batch runs, only when stderr is a
+    terminal (a log or a pipe gets nothing).  A plain line, rewritten in
+    place, needs no library; it is cleared before anything else is printed."""
+
+    def __init__(self, total: int) -> None:
+        isatty = getattr(sys.stderr, "isatty", None)
+        self.on = total > 1 and bool(isatty and isatty())
+        self.total = total
+
+    def show(self, index: int, path: str) -> None:
+        if self.on:
+            _write(sys.stderr, f"\r\x1b[K[{index}/{self.total}] {path}")
+
+    def clear(self) -> None:
+        if self.on:
+            _write(sys.stderr, "\r\x1b[K")
+
+
+def _score_all(args: argparse.Namespace, batch: _Batch,
+               entries: list[tuple[str, Report | None]] | None = None) -> list[Report]:
+    """Score every document of ``args.paths``; ``entries`` collects (path,
+    report or None) in path order, for the summary of a batch."""
     from perfeval.scoring import score
 
     _load_rules(args.rules)
     reports: list[Report] = []
-    for path in _documents(args.paths, batch.failures):
-        report = batch.attempt(path, functools.partial(score, path, rules=args.rules))
+    paths = list(_documents(args.paths, batch.failures))
+    progress = _Progress(len(paths))
+    for index, path in enumerate(paths, start=1):
+        progress.show(index, path)
+
+        def work(path: str = path) -> Report:
+            try:
+                return score(path, rules=args.rules,
+                             allow_outside_rules=args.allow_rules_outside)
+            finally:
+                progress.clear()  # before an error message is printed
+
+        report = batch.attempt(path, work)
         if report is not None:
             reports.append(report)
+        if entries is not None:
+            entries.append((path, report))
     return reports
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    if args.format == "xlsx":
+        # A workbook is one document's form, and binary: never to a terminal.
+        if args.output is None or args.output == "-":
+            _error("--format xlsx writes a workbook: give -o FILE.xlsx")
+            return EXIT_INPUT
+        if _many(args.paths):
+            _error("--format xlsx writes the form of one document: give one file")
+            return EXIT_INPUT
     batch = _Batch()
-    reports = _score_all(args, batch)
+    entries: list[tuple[str, Report | None]] = []
+    reports = _score_all(args, batch, entries)
     if reports:
+        text: str | bytes
         if args.format == "json":
             data: Any = [r.to_dict() for r in reports] if _many(args.paths) \
                 else reports[0].to_dict()
             text = _json(data)
+        elif args.format == "xlsx":
+            from perfeval.excel import scored_workbook
+
+            path, report = args.paths[0], reports[0]
+            workbook = batch.attempt(path, lambda: scored_workbook(path, report))
+            if workbook is None:
+                return EXIT_INPUT
+            text = workbook
+        elif args.format == "html":
+            from perfeval.html_report import render_html
+
+            text = render_html(reports)
         else:
             from perfeval.formats import render_report
 
-            text = render_report(reports, args.format)
+            # Several files (or a folder) close with one line per file.
+            text = render_report(reports, args.format, entries if _many(args.paths) else ())
         if not _deliver(text, args.output):
             return EXIT_INPUT
     return batch.exit_code(reports, args.strict)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from perfeval.schema import document_schema, report_schema
+
+    if args.which == "document":
+        data: Any = document_schema()
+    elif args.which == "report":
+        data = report_schema()
+    else:
+        data = {"document": document_schema(), "report": report_schema()}
+    _out(_json(data))
+    return EXIT_OK
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -362,7 +452,10 @@ Score documents and print their reports.  A directory stands for every
 Every file found is scored on its own: a folder holding a department and the
 projects it links scores those projects twice (once inside the department,
 once alone).  With --format json, one document prints one object; several
-paths, or a directory, print an array."""
+paths, or a directory, print an array; the table and markdown views of
+several close with a summary, one line per file.  --format xlsx -o OUT gives
+one document's form back with 分值 and 得分 filled in (a YAML or JSON document
+becomes a standard form); --format html gives a page to open in a browser."""
 
 _EPILOG = """\
 exit status: 0 success (findings do not fail the run), 1 error findings with
@@ -467,16 +560,21 @@ def build_parser() -> argparse.ArgumentParser:
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
     rules_help = "rule pack name (see `perfeval rules`) or path; overrides the documents' own"
+    outside_help = ("let a document's `rules:` path (and the packs it extends) leave the "
+                    "document's folder; only for documents you trust")
 
     p = command("score", "score documents (projects and departments)", _SCORE_HELP)
     p.add_argument("paths", nargs="+", metavar="PATH", help="document file or directory")
     p.add_argument("--rules", metavar="PACK", help=rules_help)
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
-                   help="output format (default: table)")
+    p.add_argument("--format", choices=("table", "json", "markdown", "html", "xlsx"),
+                   default="table",
+                   help="output format (default: table); html is one self-contained page, "
+                        "xlsx the form with 分值 and 得分 filled in (needs -o)")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="write to OUT (atomically) instead of standard output")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when any error finding is present (projects' included)")
+    p.add_argument("--allow-rules-outside", action="store_true", help=outside_help)
     p.set_defaults(run=cmd_score)
 
     p = command("parse", "parse one target value (年度指标值) and print its canonical form")
@@ -504,7 +602,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: table)")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when any error finding is present")
+    p.add_argument("--allow-rules-outside", action="store_true", help=outside_help)
     p.set_defaults(run=cmd_audit)
+
+    p = command("schema", "print the JSON Schema of documents and of score reports")
+    p.add_argument("which", nargs="?", choices=("document", "report"), metavar="WHICH",
+                   help="document or report (default: both, as one object)")
+    p.set_defaults(run=cmd_schema)
 
     p = command("rules", "list the rule packs, or show one")
     p.add_argument("pack", nargs="?", metavar="PACK", help="pack name or path to show")

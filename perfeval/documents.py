@@ -1,4 +1,4 @@
-"""Load self-evaluation documents (YAML, JSON) into frozen pydantic models.
+"""Load self-evaluation documents (YAML, JSON, Excel) into frozen pydantic models.
 
 A document is one 项目支出绩效自评表 (:class:`Project`) or one
 部门（单位）整体绩效自评表 (:class:`Department`), written in YAML or JSON with
@@ -200,6 +200,10 @@ class _Sequence:
 class _Mapping:
     items: tuple[tuple[str, int | None, _Node], ...]  # (key as written, key line, value)
     line: int | None
+    # A spreadsheet has cells, not lines: the Excel reader maps key paths
+    # (``indicators[3].target``) to "sheet S, cell B7" on the root mapping,
+    # so that every error the walker raises names the cell.
+    cells: Mapping[str, str] | None = field(default=None, compare=False)
 
 
 _Node: TypeAlias = _Scalar | _Sequence | _Mapping
@@ -443,6 +447,7 @@ def _read_yaml(path: Path) -> _Node | None:
 # A JSON surrogate pair such as "\ud83d\ude00" is one character to json but
 # two lone surrogates to PyYAML, so such files skip the YAML composer.
 _JSON_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _read_json(path: Path) -> _Node | None:
@@ -487,7 +492,9 @@ def _read_json(path: Path) -> _Node | None:
 
 
 def _read_excel(path: Path) -> _Node | None:
-    _fail_file(str(path), "Excel forms are not supported yet")
+    from . import excel  # openpyxl is imported only when a workbook is read
+
+    return excel.read(path)
 
 
 # One reader per suffix. A reader returns the document's tree (None when the
@@ -525,6 +532,10 @@ def _from_python(value: object, file: str | None, key: str, depth: int) -> _Node
     if isinstance(value, bool):
         return _Scalar("true" if value else "false", None, boolean=True)
     if isinstance(value, str):
+        # JSON's "\ud800" escape gives half a UTF-16 pair, which no report,
+        # file or console can encode.
+        if _LONE_SURROGATE.search(value):
+            fail("text holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape)")
         return _Scalar(value, None)
     if isinstance(value, int):
         try:
@@ -680,8 +691,12 @@ class _Context:
     stack: tuple[Path, ...]  # files being loaded, outermost first
     cache: dict[Path, Document]  # project files already loaded in this call
     source: str | None  # the `source` of tables built here
+    cells: Mapping[str, str] = field(default_factory=dict)  # key path → cell, for workbooks
 
     def fail(self, message: str, line: int | None, key: str | None) -> NoReturn:
+        cell = self.cells.get(key or "")
+        if cell is not None:
+            raise DocumentError(message, path=self.file, key=cell)
         raise DocumentError(message, path=self.file, line=line, key=key or None)
 
 
@@ -792,7 +807,7 @@ def _number(f: _Field, ctx: _Context, what: str, suffixes: Mapping[str, int]) ->
     if text in _PLACEHOLDERS:
         return None
     if _NON_FINITE.fullmatch(text):
-        ctx.fail(f"NaN and Infinity are not {what}s", f.line, f.key)
+        ctx.fail(f"NaN and Infinity are not allowed as {what}", f.line, f.key)
     m = _NUMBER.fullmatch(text)
     if m is None or m.group("suffix") not in suffixes:
         ctx.fail(f"cannot read {raw!r} as {what}", f.line, f.key)
@@ -1075,8 +1090,11 @@ def _load_file(path: Path, stack: tuple[Path, ...], cache: dict[Path, Document])
     ident = _identity(path)
     if ident in stack:
         _fail_file(file, "the document includes itself")
-    ctx = _Context(file=file, base=path.parent, stack=(*stack, ident), cache=cache, source=file)
-    return _document(reader(path), ctx, "")
+    tree = reader(path)
+    cells = tree.cells if isinstance(tree, _Mapping) and tree.cells else {}
+    ctx = _Context(file=file, base=path.parent, stack=(*stack, ident), cache=cache, source=file,
+                   cells=cells)
+    return _document(tree, ctx, "")
 
 
 # --------------------------------------------------------------------------
@@ -1091,7 +1109,8 @@ def load(
 ) -> Document:
     """Load a project or department document.
 
-    *path_or_mapping* is a ``.yaml``, ``.yml`` or ``.json`` file, or a plain
+    *path_or_mapping* is a ``.yaml``, ``.yml``, ``.json`` or ``.xlsx`` file (an
+    Excel form: see :mod:`perfeval.excel`), or a plain
     mapping of the same keys (its relative project paths then start from the
     current directory, and errors carry no line numbers). ``_seen`` holds the
     resolved paths of documents already being loaded, outermost first; it

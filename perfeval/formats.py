@@ -41,10 +41,12 @@ __all__ = [
     "Table",
     "audit_blocks",
     "display_width",
+    "findings_by_row",
     "render_markdown",
     "render_report",
     "render_text",
     "report_blocks",
+    "summary_blocks",
 ]
 
 STATUS_WORDS = {
@@ -215,6 +217,48 @@ def audit_blocks(report: Report) -> list[Block]:
     return out
 
 
+def findings_by_row(report: Report) -> tuple[list[list[Finding]], list[Finding]]:
+    """The findings of each indicator row of ``report``, and the table-level rest.
+
+    Findings carry the indicator's name, not its row, and a name may repeat
+    (the same indicator under two 年度目标).  They come in row order, so each
+    goes to the first row of its name at or after the previous finding's row;
+    cross-table findings, listed last, start again from the top.
+    """
+    names = [r.name for r in report.indicators]
+    per_row: list[list[Finding]] = [[] for _ in names]
+    rest: list[Finding] = []
+    cursor = 0
+    for f in report.findings:
+        hits = [i for i in range(cursor, len(names)) if names[i] == f.indicator] or [
+            i for i in range(len(names)) if names[i] == f.indicator]
+        if f.indicator is None or not hits:
+            rest.append(f)
+            continue
+        cursor = hits[0]
+        per_row[cursor].append(f)
+    return per_row, rest
+
+
+def summary_blocks(entries: Sequence[tuple[str, Report | None]]) -> list[Block]:
+    """The closing table of a batch: one row per file scored (None: unreadable).
+
+    Counts cover a department's projects too, since the file holds them.
+    """
+    rows: list[tuple[str, ...]] = []
+    for path, report in entries:
+        if report is None:
+            rows.append((path, "", "", "无法读取", "", ""))
+            continue
+        found = [f for t in (report, *report.projects) for f in t.findings]
+        rows.append((path, report.name, _points(report.total), report.grade,
+                     str(sum(f.severity == "error" for f in found)),
+                     str(sum(f.severity == "warning" for f in found))))
+    return [Heading(f"汇总（{len(entries)} 个文件）"),
+            Table(("文件", "表格", "总分", "等级", "错误", "警告"), tuple(rows),
+                  (False, False, True, False, True, True))]
+
+
 def _finding_blocks(findings: Sequence[Finding]) -> list[Block]:
     groups = [Items(sev, tuple(f for f in findings if f.severity == sev))
               for sev in SEVERITY_WORDS]
@@ -316,8 +360,16 @@ def _md(text: str) -> str:
     return _clean(text).replace("\\", "\\\\").replace("|", "\\|").strip()
 
 
-def render_report(reports: Sequence[Report], fmt: str) -> str:
-    """The score view of several reports, one after another (``table`` or ``markdown``)."""
+def render_report(reports: Sequence[Report], fmt: str,
+                  summary: Sequence[tuple[str, Report | None]] = ()) -> str:
+    """The score view of several reports, one after another (``table`` or
+    ``markdown``), then the ``summary`` table of the batch when one is given."""
     if fmt == "markdown":
-        return "\n---\n\n".join(render_markdown(report_blocks(r)) for r in reports)
-    return "\n".join(render_text(report_blocks(r)) for r in reports)
+        parts = [render_markdown(report_blocks(r)) for r in reports]
+        if summary:
+            parts.append(render_markdown(summary_blocks(summary)))
+        return "\n---\n\n".join(parts)
+    parts = [render_text(report_blocks(r)) for r in reports]
+    if summary:
+        parts.append(render_text(summary_blocks(summary)))
+    return "\n".join(parts)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from simpleeval import SimpleEval  # type: ignore[import-untyped]
@@ -50,59 +50,103 @@ def indicators_dir() -> Path:
 
 _FUNCTIONS = {"min": min, "max": max, "abs": abs}
 # Only arithmetic, comparisons and calls of the whitelisted functions: no
-# attribute access, no subscripts, no comprehensions, no strings.
+# attribute access, no subscripts, no comprehensions, no strings.  `**` is
+# left out on purpose: no scoring rule needs it, and `9**9**9` is the classic
+# way to make an evaluator spend hours computing one number.
 _ALLOWED_NODES = (
     ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.Call,
     ast.Name, ast.Load, ast.Constant, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv,
     ast.Mod, ast.USub, ast.UAdd, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq,
     ast.And, ast.Or, ast.Not,
 )
+# What a pack author wrote, for the syntax the error names.
+_NODE_WORDS = {
+    "Pow": "power (**)", "Attribute": "attribute access (.)", "Subscript": "subscripts ([])",
+    "Lambda": "lambda", "NamedExpr": "assignment (:=)", "JoinedStr": "f-strings",
+    "List": "lists", "Tuple": "tuples", "Dict": "dicts", "Set": "sets",
+    "ListComp": "comprehensions", "SetComp": "comprehensions", "DictComp": "comprehensions",
+    "GeneratorExp": "comprehensions", "Starred": "unpacking (*)", "BitXor": "^",
+    "BitOr": "|", "BitAnd": "&", "LShift": "<<", "RShift": ">>", "Invert": "~",
+    "MatMult": "@", "In": "in", "NotIn": "not in", "Is": "is", "IsNot": "is not",
+}
 _MAX_FORMULA = 500  # characters; a formula is one line of arithmetic
+# Literals in a formula are factors and points, never amounts: a bound keeps
+# `1e400` (infinity) and 490-digit numbers out of the arithmetic.
+_MAX_LITERAL = Decimal(10) ** 6
+# Values a formula is tried on when its pack loads, so that a formula that
+# cannot run (`min()`, `1e300 // 1e-300`) fails then, naming its file, rather
+# than in the middle of a batch.
+_SAMPLES = {"points": Decimal(10), "planned": Decimal(100), "executed": Decimal(90),
+            "target": Decimal(2), "actual": Decimal(3)}
+
+
+def _shorten(text: object, limit: int = 80) -> str:
+    """``repr`` of what a pack holds, cut short: an error quotes, it does not echo."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 class Formula:
-    """A pack formula, validated and parsed once, evaluated on Decimals."""
+    """A pack formula, validated and parsed once, evaluated on Decimals.
 
-    __slots__ = ("text", "names", "_tree")
+    Every error names ``where`` (the pack file and the formula's key) and
+    quotes the formula.
+    """
+
+    __slots__ = ("_tree", "names", "text", "where")
 
     def __init__(self, text: str, names: frozenset[str], where: str) -> None:
         if not isinstance(text, str) or not text.strip() or len(text) > _MAX_FORMULA:
-            raise RulesError(f"{where}: a formula must be a short expression, got {text!r}")
+            raise RulesError(f"{where}: a formula must be an expression of at most "
+                             f"{_MAX_FORMULA} characters, got {_shorten(text)}")
+        quoted = _shorten(text.strip())
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as e:
-            raise RulesError(f"{where}: cannot parse formula {text!r}: {e.msg}") from None
+            raise RulesError(f"{where}: cannot parse formula {quoted}: {e.msg}") from None
+        except (RecursionError, MemoryError):  # the parser's own nesting limit
+            raise RulesError(f"{where}: formula {quoted} is nested too deeply") from None
         for node in ast.walk(tree):
             if not isinstance(node, _ALLOWED_NODES):
-                raise RulesError(
-                    f"{where}: {type(node).__name__} is not allowed in formula {text!r}"
-                )
+                what = _NODE_WORDS.get(type(node).__name__, type(node).__name__)
+                raise RulesError(f"{where}: {what} may not appear in formula {quoted}")
             if isinstance(node, ast.Call) and not (
                 isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS and not node.keywords
             ):
-                raise RulesError(f"{where}: only {sorted(_FUNCTIONS)} may be called in {text!r}")
+                raise RulesError(f"{where}: only {sorted(_FUNCTIONS)} may be called in {quoted}")
             if isinstance(node, ast.Name) and node.id not in names and node.id not in _FUNCTIONS:
                 raise RulesError(
-                    f"{where}: unknown name {node.id!r} in {text!r}; use {sorted(names)}"
+                    f"{where}: unknown name {node.id!r} in {quoted}; use {sorted(names)}"
                 )
             if isinstance(node, ast.Constant):
                 if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-                    raise RulesError(f"{where}: only numbers may appear in {text!r}")
+                    raise RulesError(f"{where}: only numbers may appear in {quoted}")
                 # exact arithmetic: a literal 0.7 is the decimal 0.7, not a float
-                node.value = Decimal(repr(node.value))  # type: ignore[assignment]
+                value = Decimal(repr(node.value))
+                if not value.is_finite() or value.copy_abs() > _MAX_LITERAL:
+                    raise RulesError(f"{where}: the number {_shorten(node.value, 30)} in "
+                                     f"{quoted} is out of range (at most {_MAX_LITERAL:,})")
+                node.value = value  # type: ignore[assignment]
         self.text = text.strip()
         self.names = names
+        self.where = where
         self._tree = tree.body
+        self(**{n: _SAMPLES.get(n, Decimal(1)) for n in names})
 
     def __call__(self, **values: Decimal) -> Decimal:
         evaluator = SimpleEval(functions=_FUNCTIONS, names=values)
         try:
-            result = evaluator.eval(self.text, previously_parsed=self._tree)
+            result = Decimal(evaluator.eval(self.text, previously_parsed=self._tree))
         except ZeroDivisionError:
             return Decimal(0)
-        except Exception as e:  # simpleeval raises its own errors for bad input
-            raise RulesError(f"formula {self.text!r} failed: {e}") from None
-        return Decimal(result)
+        except Exception as e:  # simpleeval's own errors, Decimal signals, TypeError …
+            # Decimal's signals print as a list of classes; their name says it.
+            reason = type(e).__name__ if isinstance(e, ArithmeticError) else str(e)
+            raise RulesError(
+                f"{self.where}: formula {_shorten(self.text)} failed: {reason}") from None
+        if not result.is_finite():
+            raise RulesError(f"{self.where}: formula {_shorten(self.text)} gave {result}")
+        return result
 
     def __repr__(self) -> str:
         return f"<Formula({self.text!r})>"
@@ -166,17 +210,39 @@ def pack_names() -> list[str]:
     return sorted(p.stem for p in indicators_dir().glob("*.yaml") if p.stem != "catalog")
 
 
+class _PackLoader(yaml.SafeLoader):
+    """The safe loader without aliases: ``*a`` repeated nine times nine levels
+    deep is a billion-element "billion laughs" the moment anything walks it
+    (``str(title)``), from a file of a few hundred bytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = cast(Any, self).peek_event().start_mark  # untyped in types-PyYAML
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in a rule pack", mark)
+        return super().compose_node(parent, index)
+
+
+_MAX_PACK_BYTES = 1_000_000  # a pack is a page of settings
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        if path.stat().st_size > 1_000_000:
+        with path.open("rb") as f:
+            raw = f.read(_MAX_PACK_BYTES + 1)
+        if len(raw) > _MAX_PACK_BYTES:
             raise RulesError(f"{path}: a rule pack is a small file; this one is too large")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_PackLoader)
     except RulesError:
         raise
     except (OSError, UnicodeError) as e:
         raise RulesError(f"{path}: cannot read rule pack: {e}") from None
     except yaml.YAMLError as e:
         raise RulesError(f"{path}: not valid YAML: {e}") from None
+    except RecursionError:
+        raise RulesError(f"{path}: nested too deeply to be a rule pack") from None
+    except (ValueError, TypeError) as e:  # a constructor's: 5000-digit ints, 2024-13-45
+        raise RulesError(f"{path}: cannot read rule pack: {_shorten(str(e), 200)}") from None
     if not isinstance(data, dict):
         raise RulesError(f"{path}: a rule pack must be a mapping")
     return data
@@ -192,43 +258,68 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve(ref: str | Path, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+def _resolve(ref: str | Path, chain: tuple[str, ...] = (), base: Path | None = None,
+             within: Path | None = None) -> tuple[dict[str, Any], str]:
+    """The merged data of pack ``ref`` and its source.
+
+    A path in ``extends:`` is relative to the folder of the pack that names
+    it.  With ``within`` (a document's folder), every path in the chain must
+    stay inside it; packs named without a path are the shipped ones.
+    """
     text = str(ref)
     if isinstance(ref, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
         path = Path(text)
+        if base is not None and not path.is_absolute():
+            path = base / path
+        if within is not None and not path.resolve().is_relative_to(within):
+            named = f"{chain[-1]}: extends {text!r}, which" if chain else f"rule pack {text!r}"
+            raise RulesError(f"{named} lies outside the document's folder {str(within)!r}")
     else:
         path = indicators_dir() / f"{text}.yaml"
         if text == "catalog" or not path.is_file():
             raise RulesError(f"unknown rule pack {text!r}; known packs: {', '.join(pack_names())}")
     if not path.is_file():
-        raise RulesError(f"rule pack file {text!r} does not exist")
+        named = f"{chain[-1]}: extends {text!r}, which" if chain else f"rule pack file {text!r}"
+        raise RulesError(f"{named} does not exist")
     key = str(path.resolve())
     if key in chain:
         raise RulesError(f"{path}: rule packs extend each other in a cycle")
     data = _read_yaml(path)
     parent = data.get("extends")
     if parent is not None:
-        base, _ = _resolve(str(parent), chain + (key,))
-        data = _merge(base, {k: v for k, v in data.items() if k != "extends"})
+        if not isinstance(parent, str):
+            raise RulesError(f"{path}: extends must name a pack, got {_shorten(parent)}")
+        parent_data, _ = _resolve(parent, chain + (key,), path.parent, within)
+        data = _merge(parent_data, {k: v for k, v in data.items() if k != "extends"})
     return data, str(path)
 
 
 def _dec(value: Any, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise RulesError(f"{where}: expected a number, got {value!r}")
+        raise RulesError(f"{where}: expected a number, got {_shorten(value)}")
     try:
         out = Decimal(str(value))
-    except ArithmeticError:
-        raise RulesError(f"{where}: expected a number, got {value!r}") from None
+    except (ArithmeticError, ValueError):
+        raise RulesError(f"{where}: expected a number, got {_shorten(value)}") from None
     if not out.is_finite():
-        raise RulesError(f"{where}: expected a finite number, got {value!r}")
+        raise RulesError(f"{where}: expected a finite number, got {_shorten(value)}")
+    # Points, factors and thresholds are small; 1e99999 points would turn
+    # exact scoring into arithmetic on 100,000-digit integers.
+    if out.copy_abs() > _MAX_LITERAL:  # copy_abs: abs() may overflow the context
+        raise RulesError(f"{where}: {_shorten(value, 30)} is out of range "
+                         f"(at most {_MAX_LITERAL:,})")
     return out
 
 
 @lru_cache(maxsize=64)
-def load_pack(ref: str | Path = DEFAULT_PACK) -> RulePack:
-    """Load a rule pack by name or path (cached)."""
-    data, source = _resolve(ref)
+def load_pack(ref: str | Path = DEFAULT_PACK, *, within: Path | None = None) -> RulePack:
+    """Load a rule pack by name or path (cached).
+
+    ``within`` confines the pack file and every file it ``extends`` to a
+    folder (a document's own, SPEC §8); a :class:`RulesError` names the path
+    that leaves it.
+    """
+    data, source = _resolve(ref, within=None if within is None else Path(within).resolve())
     where = source
     try:
         qual = data.get("qualitative", {})

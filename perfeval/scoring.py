@@ -217,33 +217,43 @@ def _to_decimal(value: Fraction) -> Decimal:
         return Decimal(value.numerator) / Decimal(value.denominator)
 
 
-def _pack_for(doc: Document, rules: str | RulePack | None) -> RulePack:
+def _pack_for(doc: Document, rules: str | RulePack | None,
+              allow_outside: bool = False) -> RulePack:
+    """The pack a document is scored under.  A document's own ``rules:`` path
+    is relative to the document and, like every pack it extends, stays inside
+    the document's folder unless ``allow_outside`` (SPEC §8: a document may
+    not make perfeval read other files)."""
     if isinstance(rules, RulePack):
         return rules
     if rules is not None:
         return load_pack(rules)
     ref = doc.rules or DEFAULT_PACK
-    if doc.source and (ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref):
-        base = Path(doc.source).resolve().parent
+    within = None
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        # A mapping's relative paths start from the current folder, as its projects' do.
+        base = Path(doc.source).resolve().parent if doc.source else Path.cwd().resolve()
         path = (base / ref).resolve()
-        if not path.is_relative_to(base):
-            raise DocumentError(f"rule pack {ref!r} lies outside the document's folder",
+        if not allow_outside and not path.is_relative_to(base):
+            raise DocumentError(f"rule pack {ref!r} lies outside the document's folder "
+                                "(allowed only with --allow-rules-outside)",
                                 path=doc.source, key="rules")
-        ref = str(path)
+        ref, within = str(path), None if allow_outside else base
     try:
-        return load_pack(ref)
+        return load_pack(ref, within=within)
     except RulesError as e:
         raise DocumentError(str(e), path=doc.source, key="rules") from None
 
 
 def score(document: Document | str | Path | dict[str, object], *,
-          rules: str | RulePack | None = None) -> Report:
+          rules: str | RulePack | None = None, allow_outside_rules: bool = False) -> Report:
     """Score a project or department document (a model, a path or a mapping).
 
     ``rules`` overrides the pack named in the document (and in its projects).
+    A document's own ``rules:`` path may not leave the document's folder
+    unless ``allow_outside_rules`` is true.
     """
     doc = document if isinstance(document, (Project, Department)) else load(document)
-    pack = _pack_for(doc, rules)
+    pack = _pack_for(doc, rules, allow_outside_rules)
     rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
                 with_document(_evaluate(ind, pack, doc.year), doc.name))
             for goal, gi, ind in _rows(doc)]
@@ -287,7 +297,8 @@ def score(document: Document | str | Path | dict[str, object], *,
     projects: tuple[Report, ...] = ()
     projects_score = None
     if isinstance(doc, Department) and doc.projects:
-        projects = tuple(score(p, rules=rules) for p in doc.projects)
+        projects = tuple(score(p, rules=rules, allow_outside_rules=allow_outside_rules)
+                         for p in doc.projects)
         projects_score = _projects_score(projects)
 
     findings = audit.table(doc, pack, rows, results, budget, explicit is not None)

@@ -103,10 +103,11 @@ def test_unknown_rules_pack(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_directory_is_every_document_in_path_order(capsys: pytest.CaptureFixture[str]) -> None:
     reports = score_json(capsys, str(EXAMPLES))
-    # approval-work, department, hall-operations, one-network, outsourcing
-    assert [r["name"] for r in reports] == [
-        "行政审批工作经费", "武汉市江汉区行政审批局", "审批大厅日常运转经费", "一网通办工作经费",
-        "外包工作人员经费"]
+    # approval-work, department, hall-operations, one-network, outsourcing, each
+    # as its Excel form and then as YAML (.xlsx sorts before .yaml)
+    names = ["行政审批工作经费", "武汉市江汉区行政审批局", "审批大厅日常运转经费", "一网通办工作经费",
+             "外包工作人员经费"]
+    assert [r["name"] for r in reports] == [n for n in names for _ in ("xlsx", "yaml")]
 
 
 def test_directory_skips_hidden_folders(capsys: pytest.CaptureFixture[str],
