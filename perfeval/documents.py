@@ -426,6 +426,9 @@ def _yaml_error(e: yaml.YAMLError, text: str, file: str, kind: str) -> NoReturn:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = e.problem or e.context or "syntax error"
+        if "maximum nesting depth" in problem:
+            # LibYAML's own limit, which newer builds reach while scanning ahead
+            _fail_file(file, f"nested deeper than {_MAX_DEPTH} levels", line)
         _fail_file(file, f"invalid {kind}: {problem}", line)
     if isinstance(e, yaml.reader.ReaderError):
         line = text.count("\n", 0, e.position) + 1

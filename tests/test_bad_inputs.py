@@ -262,7 +262,9 @@ CASES = [
     Case("json-duplicate-key", "duplicate-key.json", ":3: name", ("duplicate key",)),
     Case("billion-laughs", "billion-laughs.yaml", ":3: a", ("anchors are not supported",)),
     Case("alias-in-value", "alias-in-value.yaml", ":2: name", ("anchors are not supported",)),
-    Case("deep-nesting-yaml", "deep.yaml", ":3: indicators[0]", ("nested deeper than",),
+    # The key is named when our walker stops first; newer LibYAML builds stop
+    # while scanning ahead, with the line only.
+    Case("deep-nesting-yaml", "deep.yaml", ":3", ("nested deeper than",),
          build=_deep_yaml),
     Case("deep-nesting-json", "deep.json", "", ("nested deeper than",), build=_deep_json),
     Case("deep-mapping", "deep-mapping.yaml", ":", ("nested deeper than",),
