@@ -89,8 +89,9 @@ def _fold_char(ch: str) -> str:
         return "℃"
     # NFKC spells some marks with a space (¸ is " ̧"); spaces never survive
     folded = "".join(c for c in folded if not c.isspace() and c not in _DROP)
-    if len(folded) == 1:
-        folded = _SYMBOLS.get(folded, folded)
+    # NFKC may expand one character into several (🉀 -> 〔本〕): fold each, so
+    # that normalising twice changes nothing.
+    folded = "".join(_SYMBOLS.get(c, "" if c in _DROP else c) for c in folded)
     return folded.translate(_TRAD_MAP)
 
 

@@ -6,12 +6,15 @@ spaces, ASCII operators, simplified characters.  The public objects live in
 
 The grammar, tried in this order (the first that consumes the whole text wins)::
 
+    text         := value ('(' note ')' | SEP remark)?       # 100%(1.0), 100%，已完成
     value        := not_applicable | graded | deadline | range | compare | qualitative
     graded       := '优' quantity '良' quantity '中' quantity '差' quantity
-    deadline     := date_prefix? date_point (SEP date_point)? date_marker* verb?
+    deadline     := date_prefix? date_point (SEP date_point)? date_marker* '已'? verb?
     range        := '[' quantity ',' quantity ']' | quantity SEP quantity
-    compare      := prefix_op? quantity suffix_op?
-    quantity     := approx? number magnitude* ('余'|'多')? unit? ('左右')?
+    compare      := frame prefix_op? frame quantity suffix_op? '左右'? verb?
+    frame        := ('全年' | '年均' | '累计' | ... | '每' period)*
+    quantity     := approx? number magnitude* ('余'|'多')? magnitude* unit? noun? ('左右')?
+    noun         := the thing a counter counts, dropped: 10所(学校)
     qualitative  := any other text
 
 A text that starts with an operator symbol (``>=``, ``<``, ``=``...) promises a
@@ -31,7 +34,8 @@ from perfeval import _units
 from perfeval._normalize import Normalized
 from perfeval.errors import TargetSyntaxError
 
-__all__ = ["Quantity", "DatePoint", "Fields", "parse_fields", "find_date", "OPS"]
+__all__ = ["Quantity", "DatePoint", "Fields", "parse_fields", "find_date", "find_quantities",
+           "OPS"]
 
 # Operators in canonical order: their printed symbol in canonical forms.
 OPS: dict[str, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
@@ -52,7 +56,17 @@ class Quantity:
         return self.number * self.magnitude
 
     def canonical(self) -> str:
-        return _format_decimal(self.value) + (self.unit or "")
+        unit = self.unit or ""
+        if unit.startswith("月"):
+            unit = "个" + unit  # ≤1个月: "≤1月" would read back as a deadline in January
+        number = _format_decimal(self.value)
+        if _DATE_FORMS[1].match(number) if not unit else (
+                unit.startswith("年") and _YEAR_ONLY.match(number + "年")):
+            # 2021.12 alone reads as December 2021, 1900年 as a year: 2,021.12
+            # and 1,900年 are the numbers
+            whole, dot, fraction = number.partition(".")
+            number = f"{int(whole):,}{dot}{fraction}"
+        return number + unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +158,10 @@ _NOT_UNIT = set("以及或内之左约余多前底末至到不")
 
 # Numbers beyond this many digits are not amounts any form holds; refusing
 # them keeps Decimal arithmetic and formatting cheap on hostile input.
-_MAX_DIGITS = 30
+_MAX_DIGITS = 24
+# Nor beyond 10^20 once 万 and 亿 are applied (1万万万万万件): Decimal keeps 28
+# significant digits, and a value past them would be rounded, not exact.
+_MAX_EXPONENT = 20
 
 
 def _cn_to_int(run: str) -> int | None:
@@ -287,6 +304,8 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
         if s.startswith(word, pos):
             approx, pos = True, pos + len(word)
             break
+    if s.startswith("百分之百", pos):
+        return Quantity(Decimal(100), 1, "%", approx=approx), pos + 4
     if s.startswith("百分之", pos):
         value, end, _ = _number(s, pos + 3)
         return Quantity(value, 1, "%", approx=approx), end
@@ -305,6 +324,8 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
     if s.startswith("个", end) and s.startswith(_AFTER_GE, end + 1):
         end += 1
     unit, end = _unit_word(s, end, allow_unknown=arabic and not require_known_unit)
+    if arabic and unit in _units.COUNTERS:
+        end = _counted_noun(s, end)
     if (unit is None and not arabic and end < len(s) and _CJK.match(s, end)
             and not s.startswith(_QUANTITY_ENDINGS, end)):
         raise _Fail  # 一般, 一网通办: words, not numbers
@@ -313,7 +334,25 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
     if s.startswith("左右", end):
         approx, end = True, end + 2
     unit = _canonical_unit(unit)
+    if (value * magnitude).adjusted() >= _MAX_EXPONENT:
+        _syntax("number too large", pos, end)
     return Quantity(value, magnitude, unit, at_least=at_least, approx=approx), end
+
+
+def _counted_noun(s: str, end: int) -> int:
+    """Skip the noun a counter counts: 10所学校, 100户贫困户, 200名学员.
+
+    The counter is the unit (10所); the noun, up to four characters, says
+    what is counted and ends where a suffix, a verb or 左右 begins.
+    """
+    p = end
+    while p < len(s) and p - end < 4 and _CJK.match(s, p) and s[p] not in _NOT_UNIT \
+            and not s.startswith(_NOUN_STOPS, p):
+        p += 1
+    if p == end or (p < len(s) and not s.startswith(_NOUN_STOPS, p) and s[p] not in _NOT_UNIT
+                    and s[p] not in "/*"):
+        return end
+    return p
 
 
 def _canonical_unit(unit: str | None) -> str | None:
@@ -359,6 +398,8 @@ _SUFFIX_OPS: dict[str, str] = {
 _SUFFIXES_BY_LENGTH = sorted(_SUFFIX_OPS, key=len, reverse=True)
 # What may follow a unit-less Chinese numeral: 一以上, 两次左右.
 _QUANTITY_ENDINGS = (*_SUFFIX_OPS, "左右", "不足")
+# Where the noun after a counter stops (10所学校以上, 200名学员左右).
+_NOUN_STOPS = (*_SUFFIX_OPS, "左右", "余", "多", "全部完成", "完成", "到位", "完工", "办结", "及以")
 _STRICT = {">=": ">", "<=": "<"}
 
 
@@ -447,6 +488,11 @@ def _compare(s: str, *, strict: bool) -> Fields:
     return Fields("compare", op=op, low=quantity, measured=measured)
 
 
+# Letters a scanner puts where a digit was: O/o for 0, l/I for 1, S for 5, B
+# for 8, Z for 2, g for 9; M for a smudged 14 (M.8万元).
+_LOOK_LIKE_DIGITS = frozenset("OoDQIlLiSsBZzgqM")
+
+
 def _garbled(s: str, start: int, *, loose: bool = False) -> None:
     """Raise on OCR garbles such as ``2o万件`` or ``M.8万元``: a letter glued to
     a number where no unit is spelled that way.
@@ -464,6 +510,8 @@ def _garbled(s: str, start: int, *, loose: bool = False) -> None:
         if not touches or m.group() in _units.UNITS:
             continue
         if loose:
+            if not set(m.group()) <= _LOOK_LIKE_DIGITS:
+                continue  # 5G, 4A, 4K: letters that no scan takes for a digit
             as_digits = s[:a] + "0" * (b - a) + s[b:]
             try:
                 unit = _compare(as_digits, strict=False).low.unit  # type: ignore[union-attr]
@@ -541,6 +589,7 @@ _YEAR_WORDS = {
 _YEAR_WORDS_BY_LENGTH = sorted(_YEAR_WORDS, key=len, reverse=True)
 _DATE_PREFIXES = ("截至", "截止到", "截止", "不晚于", "不迟于", "最迟", "已于", "于", "已在", "在",
                   "<=", "<")
+_YEAR_ONLY = re.compile(r"(?:19|20)\d\d年度?")
 # Prefixes that make a date a bound ("no later than"), like the marker 前.
 _BOUND_PREFIXES = ("不晚于", "不迟于", "最迟", "<=", "<")
 _DATE_MARKERS = ("底前", "末前", "之前", "以前", "前", "底", "末", "以内", "之内", "内", "止", "为止")
@@ -605,6 +654,27 @@ def find_date(text: str) -> DatePoint | None:
     return found
 
 
+def find_quantities(text: str) -> list[Quantity]:
+    """Every figure with a known unit written inside free text, in order:
+    ``完成培训120人次`` -> [120人次]; ``存在18岁以下、54周岁以上`` -> [18岁, 54周岁]."""
+    found: list[Quantity] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos].isdigit() and (pos == 0 or not (text[pos - 1].isdigit()
+                                                      or text[pos - 1] in ".,")):
+            try:
+                q, end = _quantity(text, pos, require_known_unit=True)
+            except (_Fail, _Syntax):
+                q, end = None, pos + 1
+            if q is not None:
+                if q.unit is not None:
+                    found.append(q)
+                pos = max(end, pos + 1)
+                continue
+        pos += 1
+    return found
+
+
 def _checked(y: int | None, m: int | None, d: int | None, start: int, end: int) -> DatePoint:
     if m is None:
         m = 12  # 2025年: by the end of the year
@@ -624,7 +694,18 @@ def _deadline(s: str) -> Fields:
             pos += len(word)
             bound = word in _BOUND_PREFIXES
             break
-    first, pos = _date_point(s, pos)
+    begin = pos
+    try:
+        first, pos = _date_point(s, pos)
+        if s.startswith("<", 0) and _YEAR_ONLY.fullmatch(s, begin, pos):
+            raise _Fail  # ≤2025年 compares years, as ≤5年 does; 2025年前 is the deadline
+    except _Fail:
+        # 12.31前: a dotted month and day is a date only before a marker,
+        # since 12.31 alone is a number
+        m = _MD_DOTTED.match(s, pos)
+        if not m or not s.startswith(_DATE_MARKERS, m.end()) or s.startswith(("底", "末"), m.end()):
+            raise
+        first, pos = _checked(None, int(m["m"]), int(m["d"]), pos, m.end()), m.end()
     start = None
     for sep in _RANGE_SEPS:
         if s.startswith(sep, pos):
@@ -685,7 +766,7 @@ def _structured(s: str, *, strict: bool) -> Fields:
 
 # A remark after a comma or semicolon (``100%，已完成``); never the comma of
 # ``1,923.78``, which sits between digits.
-_REMARK = re.compile(r"(?<![\d\[])[,;:](?!\d)")
+_REMARK = re.compile(r"[,;:](?!\d)")
 
 
 def _heads(s: str, annotation: re.Match[str] | None) -> list[str]:

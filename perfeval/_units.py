@@ -13,7 +13,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 __all__ = [
-    "UNITS", "dimension", "factor", "compatible", "split_known_unit", "MAGNITUDES", "per_year",
+    "UNITS", "COUNTERS", "dimension", "factor", "compatible", "split_known_unit", "MAGNITUDES",
+    "per_year",
 ]
 
 F = Fraction
@@ -65,6 +66,8 @@ _COUNTERS = (
 ).split()
 for _name in _COUNTERS:
     UNITS.setdefault(_name, (_name, F(1)))
+# Counters (and 人, which 名 and 位 share) may be followed by the noun they count.
+COUNTERS: frozenset[str] = frozenset(_COUNTERS) | {"人", "名", "位"}
 
 MAGNITUDES: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 

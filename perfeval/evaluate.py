@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Literal
 
 from perfeval import _units
 from perfeval._normalize import fold
-from perfeval._parser import DatePoint, Quantity, find_date
+from perfeval._parser import DatePoint, Quantity, find_date, find_quantities
 from perfeval.findings import Finding
 from perfeval.rules import DEFAULT_PACK, RulePack, load_catalog, load_pack
 from perfeval.targets import Actual, Target, parse_actual, parse_target
@@ -107,6 +108,22 @@ class _Ctx:
         return self.outcome("unverifiable", None, _ZERO, f"无法核验：{why}")
 
 
+class _Same:
+    """A rule pack as a cache key, by identity: a pack holds dicts, so it has
+    no hash, and the key's reference keeps its id from being reused."""
+
+    __slots__ = ("pack",)
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+
+    def __hash__(self) -> int:
+        return id(self.pack)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.pack is self.pack
+
+
 def evaluate(
     target: str | Target | None,
     actual: str | Actual | None,
@@ -122,7 +139,46 @@ def evaluate(
     ``direction`` (``positive`` / ``reverse`` / ``equal``) overrides the
     catalog for a bare target; ``year`` resolves year-less dates.  Raises
     :class:`~perfeval.errors.TargetSyntaxError` for unreadable text.
+
+    Calls on strings are memoised (SPEC §8: ``=100%`` against ``100%``
+    repeats millions of times); an :class:`Outcome` is immutable, so the
+    same one is safely shared.
     """
+    if ((target is None or type(target) is str) and (actual is None or type(actual) is str)
+            and (name is None or type(name) is str)
+            and (direction is None or type(direction) is str)
+            and (year is None or type(year) is int) and type(applicable) is bool
+            # a 10 MB cell is not worth keeping: only form-sized text is memoised
+            and len(target or "") + len(actual or "") + len(name or "") <= 1024):
+        if type(rules) is str:
+            return _evaluate_cached(target, actual, name, rules, direction, year, applicable)
+        if isinstance(rules, RulePack):
+            return _evaluate_cached(target, actual, name, _Same(rules), direction, year,
+                                    applicable)
+    return _evaluate_uncached(target, actual, name=name, rules=rules, direction=direction,
+                              year=year, applicable=applicable)
+
+
+@lru_cache(maxsize=2**18)
+def _evaluate_cached(target: str | None, actual: str | None, name: str | None,
+                     rules: str | _Same, direction: str | None, year: int | None,
+                     applicable: bool) -> Outcome:
+    return _evaluate_uncached(target, actual, name=name,
+                              rules=rules.pack if isinstance(rules, _Same) else rules,
+                              direction=direction, year=year, applicable=applicable)
+
+
+def _evaluate_uncached(
+    target: str | Target | None,
+    actual: str | Actual | None,
+    *,
+    name: str | None = None,
+    rules: str | RulePack = DEFAULT_PACK,
+    direction: str | None = None,
+    year: int | None = None,
+    applicable: bool = True,
+) -> Outcome:
+    """:func:`evaluate`, without the memo."""
     pack = rules if isinstance(rules, RulePack) else load_pack(rules)
     if isinstance(target, str) and not fold(target):
         target = None  # an empty 年度指标值 cell: nothing to evaluate against
@@ -220,7 +276,34 @@ def _mismatch(t: Target, aq: Quantity, ctx: _Ctx) -> Outcome:
                        f"单位“{t.unit}”与“{aq.unit}”不一致，无法核验")
 
 
+# Words that make a figure in a sentence a change or a comparison, not the
+# amount done: 较上年增加20人 says nothing of the year's total.
+_CHANGE = re.compile(r"(较|比|增加|增长|提高|提升|下降|减少|降低|超出|超过|差|缺|少于|多于|同比|环比|未)")
+
+
+def _figure_in_text(t: Target, a: Actual) -> Actual:
+    """``完成培训120人次`` under ``≥100人次``: the one figure in the sentence in
+    the target's units is the value reached.  Anything less clear stays text."""
+    if a.kind != "text" or a.phrase is not None or t.unit is None or _CHANGE.search(a.text):
+        return a
+    figures = find_quantities(a.text)
+    if len(figures) != 1 or figures[0].unit is None:
+        return a
+    if not _units.compatible(figures[0].unit, t.unit):
+        return a
+    return Actual("quantity", a.source, quantity=figures[0])
+
+
+# "None happened", written for a count that should stay low: 0 in the target's unit.
+_NONE = frozenset({"无", "没有", "未发生", "无发生", "均未发生", "全年无", "杜绝"})
+
+
 def _quantitative(t: Target, a: Actual, ctx: _Ctx, direction: str | None) -> Outcome:
+    a = _figure_in_text(t, a)
+    if a.kind == "text" and a.text in _NONE and t.kind == "compare" and (
+            _op_of(t, ctx, direction) in ("<=", "<") or t.value == 0):
+        # 无 under 0次 (安全事故发生数) is the count itself, not a description
+        a = Actual("quantity", a.source, quantity=Quantity(Decimal(0), 1, t.unit))
     if a.kind in ("text", "date"):
         if a.phrase is not None:
             return ctx.unverifiable("数值指标应填写实际完成的数值，而非“达成”类表述")
@@ -251,11 +334,50 @@ def _quantitative(t: Target, a: Actual, ctx: _Ctx, direction: str | None) -> Out
     if aligned is None:
         return _mismatch(t, a.quantity, ctx)
     tv, av = aligned
+    garbled = _two_for_ge(t, a, tv, av)
+    if garbled is not None:
+        return ctx.unverifiable(garbled)
     if op in (">=", ">"):
         return _positive(op, tv, av, ctx)
     if op in ("<=", "<"):
         return _reverse(op, tv, av, ctx)
     return _equal(tv, av, ctx)
+
+
+# OCR reads ≥ as 2 (≥92% becomes 292%, ≥280次 becomes 2280次): a bare value
+# whose leading 2 may be such a sign, followed by at least two digits.
+_LEADING_TWO = re.compile(r"2(?P<rest>[1-9]\d+(?:\.\d+)?)")
+
+
+def _two_for_ge(t: Target, a: Actual, tv: Fraction, av: Fraction) -> str | None:
+    """Why the pair looks like an OCR garble, or None.
+
+    The pair is suspect when the figure read as written is far off the other
+    (under half of the target, or over twice it) while, without its leading
+    2, it lands within a quarter of it: the coincidence is the garble's mark,
+    and no score is better than a confident wrong one.
+    """
+    if tv <= 0 or av <= 0:
+        return None
+    # An actual far above its target is usually a target set too low (5000 户
+    # for ≥500 户); only a percentage over twice its target is that implausible.
+    percent_actual = t.unit == "%" and a.quantity is not None and a.quantity.unit in ("%", None)
+    for which, value, text, bare in (("年度指标值", tv, t.source, t.op is None),
+                                     ("实际完成值", av, a.source, percent_actual)):
+        m = _LEADING_TWO.fullmatch(re.sub(r"[^\d.]+$", "", fold(text)))
+        if not bare or m is None:
+            continue
+        written = Decimal(fold(text)[:m.end()])
+        stripped = value * Fraction(Decimal(m["rest"])) / Fraction(written)
+        if which == "年度指标值":
+            far, near = av / value, av / stripped
+            if far < Fraction(1, 2) and Fraction(4, 5) <= near <= Fraction(5, 4):
+                return f"{which} {_shown(t.source)} 疑为“≥{m['rest']}”的识别错误"
+        else:
+            far, near = value / tv, stripped / tv
+            if far >= 2 and Fraction(4, 5) <= near <= Fraction(5, 4):
+                return f"{which} {_shown(a.source)} 疑为“≥{m['rest']}”的识别错误"
+    return None
 
 
 def _clamp(value: Decimal) -> Decimal:
@@ -415,16 +537,20 @@ _COMPLETED = re.compile(
 _SCALES: tuple[tuple[str, ...], ...] = (
     ("优", "良", "中", "差"), ("优秀", "良好", "中等", "差"), ("好", "较好", "一般", "差"),
     ("好", "较好", "一般", "较差", "差"), ("高", "中", "低"), ("高", "较高", "中", "较低", "低"),
+    ("优秀", "优良", "良好", "合格", "不合格"),
 )
-_STRONG = ("显著", "明显", "大幅度", "大幅", "大大", "极大", "全面", "充分", "切实", "有效", "很大",
-           "大力", "较大")
-_WEAK = ("有所", "逐步", "略有", "稍有", "一定程度上", "一定程度", "初步", "部分", "基本", "一定")
-_FILLER = ("得到", "进一步", "持续", "不断", "稳步", "已经", "已", "均", "实现", "较为", "较", "都",
-           "获得", "取得", "有")
+_STRONG = ("显著", "明显", "大幅度", "大幅", "大大", "极大", "全面", "充分", "很大", "大力", "较大")
+# 较 hedges: 较规范 and 较及时 claim less than 规范 and 及时.
+_WEAK = ("有所", "逐步", "略有", "稍有", "一定程度上", "一定程度", "初步", "部分", "基本", "一定",
+         "较为", "比较", "较")
+# 有效 and 切实 are the forms' habit (有效保障, 切实提高), not a claim of degree.
+_FILLER = ("得到", "进一步", "持续", "不断", "稳步", "已经", "已", "均", "实现", "都",
+           "获得", "取得", "有效", "切实", "有")
 # Words that say the same thing; folded before comparing wordings.
 _SYNONYMS = (("提升", "提高"), ("增强", "提高"), ("加强", "提高"), ("增加", "提高"),
              ("显著", "明显"), ("改进", "改善"), ("保证", "保障"), ("确保", "保障"),
-             ("减少", "降低"), ("下降", "降低"))
+             ("减少", "降低"), ("下降", "降低"), ("按时", "及时"), ("按期", "及时"),
+             ("如期", "及时"))
 # A target that asks for something NOT to happen: 否, 无, 无重大安全事故, 零事故.
 _ABSENT_WORDS = frozenset({"否", "无", "没有", "零", "0", "未发生", "不存在", "杜绝"})
 _ABSENT_START = re.compile(r"(无|零|未发生|未出现|不发生|不出现|杜绝|避免|没有|确保不发生|确保无"
@@ -447,7 +573,12 @@ def _absent(text: str) -> bool:
     return bool(_ABSENT_START.match(text)) and not text.startswith(_NOT_ABSENT)
 
 
+# 较上年 is "than last year", not the hedge 较: dropped before wordings compare.
+_BASELINE = re.compile(r"(较|比|与)(上年同期|上一年度|上一年|上年度|上年|去年|往年|同期)(相比)?|同比")
+
+
 def _synonyms(text: str) -> str:
+    text = _BASELINE.sub("", text)
     for word, same in _SYNONYMS:
         text = text.replace(word, same)
     return text
@@ -515,7 +646,8 @@ def _wording(ft: str, fa: str) -> tuple[Status, str] | None:
 def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
     """SPEC §3, in its order: met, then missed, then partial; None is unverifiable."""
     ft, fa = fold(target), actual.text
-    if fa == ft:
+    if fa == ft or (len(ft) > 2 and sorted(fa) == sorted(ft)):
+        # (农民收入增加 answers 增加农民收入: the same words in another order)
         return "met", "与指标值一致"
     if actual.phrase is not None:
         return {"met": ("met", "达成年度指标"), "partial": ("partial", "部分达成年度指标"),
@@ -562,8 +694,11 @@ def _qualitative(target: str, a: Actual, ctx: _Ctx, *, deadline: bool = False) -
             return ctx.unverifiable("时限指标的实际完成值应为完成日期或完成情况")
         return ctx.unverifiable("定性指标的实际完成值应为文字表述")
     verdict = _judge(target, a)
-    if verdict is None and deadline and _ON_TIME.search(a.text) and not _negated(a.text):
-        verdict = ("met", "按期完成")
+    if verdict is None and deadline:
+        if a.text in _YES or (_ON_TIME.search(a.text) and not _negated(a.text)):
+            verdict = ("met", "按期完成")
+        elif a.text in ("否", "没有"):
+            verdict = ("missed", "未按期完成")
     if verdict is None:
         return ctx.unverifiable("文字表述无法与年度指标值对照")
     status, why = verdict

@@ -57,6 +57,7 @@ class Target:
     start: DatePoint | None
     text: str
     source: str
+    _key: tuple[object, ...]
 
     def __init__(self, fields: Fields, source: str) -> None:
         set_ = object.__setattr__

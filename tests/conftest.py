@@ -23,7 +23,13 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-settings.register_profile("mid", max_examples=4000, deadline=None, suppress_health_check=list(HealthCheck))
+# Between the two: a few minutes of hunting before a commit.
+settings.register_profile(
+    "hunt",
+    max_examples=4000,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

@@ -106,6 +106,14 @@ COMPARE = [
     ("每月1次", "1次/月", None, D(1), "次/月"),
     ("每月至少1次", "≥1次/月", ">=", D(1), "次/月"),
     ("超13万元/年", ">130000元/年", ">", D(130000), "元/年"),
+    # a counter may name what it counts; the noun is not part of the unit
+    ("≥10所学校", "≥10所", ">=", D(10), "所"),
+    ("100户贫困户", "100户", None, D(100), "户"),
+    ("200名学员左右", "200名", None, D(200), "名"),
+    ("10余万元", "≥100000元", ">=", D(100000), "元"),
+    ("百分之百", "100%", None, D(100), "%"),
+    # a dotted month and day is a date only before a marker (12.31前)
+    ("12.31", "12.31", None, D("12.31"), None),
     # a graded target reads its top grade as the bar
     ("优100% 良90% 中85% 差85%", "≥100%", ">=", D(100), "%"),
 ]
@@ -145,6 +153,8 @@ DEADLINES = [
     ("2021年12月完成", "2021年12月底前", (2021, 12, None), None),
     ("2023年12月底", "2023年12月底前", (2023, 12, None), None),
     ("不晚于2023年6月30日", "2023年6月30日前", (2023, 6, 30), None),
+    ("12.31前", "12月31日前", (None, 12, 31), None),
+    ("第一季度", "3月底前", (None, 3, None), None),
 ]
 
 # (text, canonical)
@@ -176,6 +186,9 @@ QUALITATIVE = [
     ("5G基站建设", "5G基站建设"),
     ("一网通办", "一网通办"),
     ("一般", "一般"),
+    ("一站式服务", "一站式服务"),
+    ("十四五规划", "十四五规划"),
+    ("两个确保", "两个确保"),
 ]
 
 
@@ -198,7 +211,9 @@ def test_compare_forms(text: str, canonical: str, op: str | None, value: Decimal
 @pytest.mark.parametrize("unit", UNITS)
 def test_every_listed_unit(unit: str) -> None:
     t = parse_target(f"≥5{unit}")
-    assert (t.kind, str(t), t.op, t.value, t.unit) == ("compare", f"≥5{unit}", ">=", D(5), unit)
+    # a count of months prints 个月, since ≤1月 would read back as January
+    canonical = "≥5个月" if unit == "月" else f"≥5{unit}"
+    assert (t.kind, str(t), t.op, t.value, t.unit) == ("compare", canonical, ">=", D(5), unit)
     _roundtrip(t)
 
 
@@ -320,51 +335,54 @@ def test_to_dict_is_what_parse_json_prints() -> None:
 # (text, the whole of str(error)): the marker line counts display cells, and
 # every CJK or full-width character takes two.
 INVALID = [
-    ("≥ 2o万件", "cannot read '≥ 2o万件': expected a number\n"
-                 "    ≥ 2o万件\n"
-                 "      ~^"),
-    ("≥", "cannot read '≥': expected a number\n"
-          "    ≥\n"
-          "     ^"),
-    ("", "cannot read '': expected a value\n"
-         "    \n"
-         "    ^"),
-    (">=abc", "cannot read '>=abc': expected a number\n"
-              "    >=abc\n"
-              "      ^"),
-    ("M.8万元", "cannot read 'M.8万元': expected a number\n"
-                "    M.8万元\n"
-                "    ^"),
-    ("≥1O次", "cannot read '≥1O次': expected a number\n"
-              "    ≥1O次\n"
-              "     ~^"),
-    (">=9O%", "cannot read '>=9O%': expected a number\n"
-              "    >=9O%\n"
-              "      ~^"),
-    ("l00%", "cannot read 'l00%': expected a number\n"
-             "    l00%\n"
-             "    ^"),
-    ("＞＝９Ｏ％", "cannot read '＞＝９Ｏ％': expected a number\n"
-                 "    ＞＝９Ｏ％\n"
-                 "        ~~~^"),
-    ("≥-5%", "cannot read '≥-5%': expected a number\n"
-             "    ≥-5%\n"
-             "     ^"),
-    ("≥95%%", "cannot read '≥95%%': unexpected text after the value\n"
-              "    ≥95%%\n"
-              "        ^"),
-    ("≥20万件以下", "cannot read '≥20万件以下': conflicting comparators\n"
-                   "    ≥20万件以下\n"
-                   "    ~~~~~~~~~~^"),
-    ("20件-30人", "cannot read '20件-30人': the two ends of the range have different units\n"
-                 "    20件-30人\n"
-                 "    ~~~~~~~~^"),
-    ("2021年2月30日", "cannot read '2021年2月30日': no such day in that month\n"
-                     "    2021年2月30日\n"
-                     "    ~~~~~~~~~~~~^"),
-    ("≥" + "9" * 40 + "人", "cannot read '≥" + "9" * 40 + "人': number too long\n"
-                           "    ≥" + "9" * 40 + "人\n"
-                           "     " + "~" * 39 + "^"),
+    ("≥ 2o万件", ("cannot read '≥ 2o万件': expected a number\n"
+                  "    ≥ 2o万件\n"
+                  "      ~^")),
+    ("≥", ("cannot read '≥': expected a number\n"
+           "    ≥\n"
+           "     ^")),
+    ("", ("cannot read '': expected a value\n"
+          "    \n"
+          "    ^")),
+    (">=abc", ("cannot read '>=abc': expected a number\n"
+               "    >=abc\n"
+               "      ^")),
+    ("M.8万元", ("cannot read 'M.8万元': expected a number\n"
+                 "    M.8万元\n"
+                 "    ^")),
+    ("≥1O次", ("cannot read '≥1O次': expected a number\n"
+               "    ≥1O次\n"
+               "     ~^")),
+    (">=9O%", ("cannot read '>=9O%': expected a number\n"
+               "    >=9O%\n"
+               "      ~^")),
+    ("l00%", ("cannot read 'l00%': expected a number\n"
+              "    l00%\n"
+              "    ^")),
+    ("＞＝９Ｏ％", ("cannot read '＞＝９Ｏ％': expected a number\n"
+                  "    ＞＝９Ｏ％\n"
+                  "        ~~~^")),
+    ("≥-5%", ("cannot read '≥-5%': expected a number\n"
+              "    ≥-5%\n"
+              "     ^")),
+    ("≥95%%", ("cannot read '≥95%%': unexpected text after the value\n"
+               "    ≥95%%\n"
+               "        ^")),
+    ("≥20万件以下", ("cannot read '≥20万件以下': conflicting comparators\n"
+                    "    ≥20万件以下\n"
+                    "    ~~~~~~~~~~^")),
+    ("20件-30人", ("cannot read '20件-30人': the two ends of the range have different units\n"
+                  "    20件-30人\n"
+                  "    ~~~~~~~~^")),
+    ("2021年2月30日", ("cannot read '2021年2月30日': no such day in that month\n"
+                      "    2021年2月30日\n"
+                      "    ~~~~~~~~~~~~^")),
+    ("1万万万万万万件", ("cannot read '1万万万万万万件': number too large\n"
+                      "    1万万万万万万件\n"
+                      "    ~~~~~~~~~~~~~~^")),
+    ("≥" + "9" * 40 + "人", ("cannot read '≥" + "9" * 40 + "人': number too long\n"
+                            "    ≥" + "9" * 40 + "人\n"
+                            "     " + "~" * 39 + "^")),
 ]
 
 
