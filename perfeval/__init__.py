@@ -13,7 +13,7 @@ from perfeval.evaluate import Outcome, evaluate
 from perfeval.targets import Actual, Target, parse_actual, parse_target
 
 __all__ = [
-    "parse_target", "parse_actual", "evaluate", "load", "score",
+    "parse_target", "parse_actual", "evaluate", "evaluate_many", "load", "score",
     "Target", "Actual", "Outcome", "Report",
     "PerfevalError", "TargetSyntaxError", "DocumentError", "RulesError",
 ]
@@ -28,6 +28,9 @@ def __getattr__(name: str) -> object:
     if name == "score":
         from perfeval.scoring import score
         return score
+    if name == "evaluate_many":  # NumPy, only when the columnar path is wanted
+        from perfeval.batch import evaluate_many
+        return evaluate_many
     if name == "Report":
         from perfeval.report import Report
         return Report

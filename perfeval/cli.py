@@ -3,12 +3,13 @@
 ::
 
     perfeval score PATH... [--rules PACK] [--format table|json|markdown|html|xlsx] [-o OUT]
-                   [--strict]
+                   [--strict] [--jobs N]
     perfeval parse TEXT [--json]
     perfeval check TARGET ACTUAL [--name NAME] [--rules PACK] [--json]
     perfeval audit FILE... [--format table|json]
     perfeval rules [PACK] [--json]
     perfeval schema [document|report]
+    perfeval serve [--host 127.0.0.1] [--port 8000]
 
 Exit status: 0 on success (findings do not fail a run), 1 with ``--strict``
 when an ``error`` finding is present (a department's projects included), 2 on
@@ -124,14 +125,7 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     the whole new one: a temporary file in the same folder, then
     ``os.replace``.  Nothing is left behind on error or interruption."""
     target = Path(path)
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        # mkstemp creates 0600; a new report gets the mode `open` would give
-        # it.  Reading the umask means setting it: the CLI is single-threaded.
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+    mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -144,6 +138,63 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        # mkstemp creates 0600; a new report gets the mode `open` would give
+        # it.  Reading the umask means setting it: the CLI is single-threaded.
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+class _Sink:
+    """Text written piece by piece to standard output, or to ``output``
+    atomically: a temporary file beside it, created at the first write and
+    renamed over ``output`` by :meth:`commit` (removed by :meth:`abort`)."""
+
+    def __init__(self, output: str | None) -> None:
+        self.output = None if output == "-" else output
+        self.file: Any = None
+        self.tmp: str | None = None
+
+    def write(self, text: str) -> None:
+        if self.output is None:
+            _out(text)
+            return
+        if self.file is None:
+            target = Path(self.output)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                            dir=target.parent)
+            self.file = os.fdopen(fd, "wb")
+        self.file.write(text.encode("utf-8"))
+
+    def commit(self) -> bool:
+        if self.file is None or self.tmp is None or self.output is None:
+            return True
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            os.chmod(self.tmp, _mode_for(Path(self.output)))
+            os.replace(self.tmp, self.output)
+        except OSError as e:
+            self.abort()
+            _error(f"cannot write {self.output}: {e.strerror or e}")
+            return False
+        return True
+
+    def abort(self) -> None:
+        if self.file is not None:
+            with contextlib.suppress(OSError):
+                self.file.close()
+        if self.tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+        self.file = self.tmp = None
 
 
 def _deliver(text: str | bytes, output: str | None) -> bool:
@@ -293,6 +344,97 @@ def _score_all(args: argparse.Namespace, batch: _Batch,
     return reports
 
 
+def _score_job(job: tuple[str, str | None, bool, bool]) -> tuple[Any, bool, str | None]:
+    """One document, in a worker process: (report, or its JSON text when
+    ``as_json``; whether it has error findings; the failure message)."""
+    path, rules, allow, as_json = job
+    from perfeval.scoring import score
+
+    try:
+        report = score(path, rules=rules, allow_outside_rules=allow)
+        errors = bool(report.errors())
+        if as_json:
+            return _json(report.to_dict()), errors, None
+        return report, errors, None
+    except (PerfevalError, OSError) as e:
+        return None, False, _describe(e, path)
+    except (RecursionError, MemoryError):
+        return None, False, f"{path}: the document is too large or too deeply nested"
+    except Exception as e:  # a bug: still one line, and the batch goes on
+        if os.environ.get("PERFEVAL_DEBUG"):
+            raise
+        return None, False, f"{path}: {_internal(e)}"
+
+
+def _score_jobs(args: argparse.Namespace) -> int:
+    """``score --jobs N``: documents scored in N processes, results taken in
+    path order as they come; JSON is streamed, one report at a time."""
+    _load_rules(args.rules)
+    failures: list[str] = []
+    paths = list(_documents(args.paths, failures))
+    as_json = args.format == "json"
+    many = _many(args.paths)
+    jobs = [(p, args.rules, args.allow_rules_outside, as_json) for p in paths]
+    sink = _Sink(args.output) if as_json else None
+    reports: list[Report] = []
+    entries: list[tuple[str, Report | None]] = []
+    written, errors = 0, False
+    pool: Any = None
+    if args.jobs > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=args.jobs)
+        results: Iterator[Any] = pool.map(_score_job, jobs, chunksize=8)
+    else:
+        results = map(_score_job, jobs)
+    try:
+        for path, (result, has_errors, message) in zip(paths, results):
+            if message is not None:
+                _error(message)
+                failures.append(message)
+                if not as_json:
+                    entries.append((path, None))
+                continue
+            errors = errors or has_errors
+            if sink is None:
+                reports.append(result)
+                entries.append((path, result))
+                continue
+            if not many:
+                sink.write(result)
+            else:
+                # the bytes `json.dumps(list, indent=2)` would give, element by element
+                body = "  " + result[:-1].replace("\n", "\n  ")
+                sink.write(("[\n" if written == 0 else ",\n") + body)
+            written += 1
+        if sink is not None:
+            if many and written:
+                sink.write("\n]\n")
+            if not sink.commit():
+                return EXIT_INPUT
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if reports:
+        if args.format == "html":
+            from perfeval.html_report import render_html
+
+            text = render_html(reports)
+        else:
+            from perfeval.formats import render_report
+
+            text = render_report(reports, args.format, entries if many else ())
+        if not _deliver(text, args.output):
+            return EXIT_INPUT
+    if failures:
+        return EXIT_INPUT
+    return EXIT_FINDINGS if args.strict and errors else EXIT_OK
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         # A workbook is one document's form, and binary: never to a terminal.
@@ -302,6 +444,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         if _many(args.paths):
             _error("--format xlsx writes the form of one document: give one file")
             return EXIT_INPUT
+    if args.jobs is not None and args.format != "xlsx":
+        return _score_jobs(args)
     batch = _Batch()
     entries: list[tuple[str, Report | None]] = []
     reports = _score_all(args, batch, entries)
@@ -541,6 +685,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return batch.exit_code([], False)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from perfeval.server import run
+    except ImportError as e:
+        _error(f"perfeval serve needs the server extra ({e.name or e} is missing): "
+               "pip install 'perfeval[server]'")
+        return EXIT_INPUT
+    run(host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -575,6 +740,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when any error finding is present (projects' included)")
     p.add_argument("--allow-rules-outside", action="store_true", help=outside_help)
+    p.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                   help="score in N worker processes; JSON output is streamed as "
+                        "reports come, in path order")
     p.set_defaults(run=cmd_score)
 
     p = command("parse", "parse one target value (年度指标值) and print its canonical form")
@@ -632,6 +800,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="PACK", action="append", required=True,
                    help="a rule pack; give it twice: --rules A --rules B")
     p.set_defaults(run=cmd_compare)
+
+    p = command("serve", "serve the web page and the HTTP API (needs perfeval[server])")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.set_defaults(run=cmd_serve)
     return parser
 
 
