@@ -10,9 +10,11 @@ Counters (``件``, ``人次``, ``台``) are each a dimension of their own:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 __all__ = [
+    "in_base",
     "UNITS", "COUNTERS", "dimension", "factor", "compatible", "split_known_unit", "MAGNITUDES",
     "per_year",
 ]
@@ -120,3 +122,8 @@ def per_year(unit: str | None) -> tuple[str, Fraction] | None:
     if sep and head and period in _PERIODS:
         return head, F(_PERIODS[period])
     return None
+
+
+def in_base(value: Decimal, unit: str | None) -> Fraction:
+    """``value`` of ``unit`` in its dimension's base unit, exactly."""
+    return Fraction(value) * (factor(unit) if unit else 1)

@@ -8,11 +8,13 @@ on a department, the contradictions between its tables.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from perfeval import _units
 from perfeval._normalize import fold
 from perfeval.documents import Department, Document, Indicator, Project
 from perfeval.errors import TargetSyntaxError
@@ -23,6 +25,10 @@ from perfeval.targets import Actual, parse_actual, parse_target
 
 if TYPE_CHECKING:
     from perfeval.scoring import Row
+
+# the callbacks that word and record one finding
+_Flag = Callable[..., None]
+_Flag1 = Callable[[str, str], None]
 
 __all__ = ["gives_reason", "narrative_figures", "table", "with_cross_tables"]
 
@@ -271,12 +277,10 @@ def _numeric(text: str | None) -> Actual | None:
 
 
 def _same_value(a: Actual, b: Actual) -> bool:
-    from perfeval import _units
     qa, qb = a.quantity, b.quantity
     assert qa is not None and qb is not None
     if qa.unit is not None and qb.unit is not None and _units.compatible(qa.unit, qb.unit):
-        from fractions import Fraction
-        return Fraction(qa.value) * _units.factor(qa.unit) == Fraction(qb.value) * _units.factor(qb.unit)
+        return _units.in_base(qa.value, qa.unit) == _units.in_base(qb.value, qb.unit)
     return qa.value == qb.value
 
 
@@ -329,10 +333,3 @@ def _indicators(doc: Document) -> list[Indicator]:
     for goal in doc.goals:
         rows.extend(goal.indicators)
     return rows
-
-
-# typing aliases for the local flag callbacks
-from collections.abc import Callable
-
-_Flag = Callable[..., None]
-_Flag1 = Callable[[str, str], None]

@@ -212,7 +212,7 @@ def _op_of(t: Target, ctx: _Ctx, direction: str | None) -> str:
 
 
 def _base(q: Quantity) -> Fraction:
-    return Fraction(q.value) * (_units.factor(q.unit) if q.unit else 1)
+    return _units.in_base(q.value, q.unit)
 
 
 def _align(tq: Quantity, aq: Quantity, ctx: _Ctx) -> tuple[Fraction, Fraction] | None:
