@@ -262,7 +262,8 @@ def _unit_word(s: str, pos: int, allow_unknown: bool) -> tuple[str | None, int]:
             head = ""
         elif allow_unknown:
             m = re.compile(r"[\u4e00-\u9fff]{1,2}").match(s, pos)
-            if m and not (set(m.group()) & _NOT_UNIT):
+            # (an unknown unit never opens with a numeral: 100一 is no unit)
+            if m and not (set(m.group()) & _NOT_UNIT) and not _CN_RUN.match(m.group()):
                 head, end = m.group(), m.end()
             else:
                 return None, pos
@@ -533,8 +534,8 @@ _RANGE_SEPS = ("-", "~", "至", "到")
 def _range(s: str) -> Fields:
     if s.startswith("[") and s.endswith("]") and "," in s:
         left, _, right = s[1:-1].partition(",")
-        low, end_low = _quantity(left, 0)
-        high, end_high = _quantity(right, 0)
+        low, end_low = _quantity(left, 0, require_known_unit=True)
+        high, end_high = _quantity(right, 0, require_known_unit=True)
         if end_low != len(left) or end_high != len(right):
             raise _Fail
     else:
