@@ -94,7 +94,7 @@ def _out(text: str) -> None:
 
 
 def _number(value: Any) -> Any:
-    """Decimals as JSON numbers (``report.number``), recursively."""
+    """Decimals as the numbers JSON shows (``report.number``), recursively."""
     from perfeval.report import number
 
     if isinstance(value, Decimal):
@@ -109,7 +109,7 @@ def _number(value: Any) -> Any:
 def _json(data: Any) -> str:
     from perfeval.report import to_json
 
-    return to_json(_number(data)) + "\n"
+    return to_json(data) + "\n"
 
 
 def _colour_wanted() -> bool:

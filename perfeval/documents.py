@@ -295,20 +295,25 @@ def _line(event: yaml.Event) -> int | None:
 
 
 _YAML_TAG = "tag:yaml.org,2002:"
-# Tags the safe resolver gives plain scalars; `value` is what it makes of a
-# lone `=`. Anything else (`!foo`, `!!python/object`) is refused: nothing is
-# ever constructed, but such a tag means the file is not a form.
+# Tags a form may state: those the safe resolver gives plain scalars (`value`
+# is what it makes of a lone `=`), and the collections. Anything else
+# (`!foo`, `!!python/object`) is refused: nothing is ever constructed, but
+# such a tag means the file is not a form.
 _ALLOWED_TAGS = frozenset(
     _YAML_TAG + t
     for t in ("str", "int", "float", "bool", "null", "timestamp", "value", "seq", "map")
 )
+# Of the safe resolver's implicit tags only two matter here, so the scalars
+# are not run through its regular expressions: a plain null (these spellings,
+# or nothing) is None, and a plain `<<` would be a merge key, which is refused.
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_MERGE = "<<"
 
 
 @dataclass(slots=True)
 class _Open:
     """A list or mapping whose end event has not come yet."""
 
-    key: str  # its key path
     line: int | None
     start: int | None  # source index where a flow list starts
     mapping: bool
@@ -317,10 +322,17 @@ class _Open:
     key_lines: dict[str, int | None] = field(default_factory=dict)
     pending: tuple[str, int | None] | None = None  # a key waiting for its value
 
-    def child_key(self) -> str:
-        if not self.mapping:
-            return f"{self.key}[{len(self.items)}]"
-        return self.key if self.pending is None else _key(self.key, self.pending[0])
+
+def _child_key(stack: list[_Open]) -> str:
+    """The key path of the node the innermost open collection is waiting for:
+    worked out only for an error message."""
+    key = ""
+    for open_ in stack:
+        if not open_.mapping:
+            key = f"{key}[{len(open_.items)}]"
+        elif open_.pending is not None:
+            key = _key(key, open_.pending[0])
+    return key
 
 
 def _compose(text: str, file: str) -> _Node | None:
@@ -330,59 +342,57 @@ def _compose(text: str, file: str) -> _Node | None:
     plain counter), refuses anchors and aliases where they appear, and sees
     duplicate keys, which PyYAML would silently collapse. Raises
     ``yaml.YAMLError`` for syntax errors and ``DocumentError`` for the rest.
+
+    It runs once per event of every document a batch reads, so it dispatches
+    on the event's class and works out key paths only for errors.
     """
     events = _events(text)
+    stack: list[_Open] = []
+
+    def fail(message: str, line: int | None, key: str | None = None) -> NoReturn:
+        _fail_file(file, message, line, (_child_key(stack) if key is None else key) or None)
+
     try:
         events.get_event()  # StreamStartEvent
         if events.check_event(yaml.StreamEndEvent):
             return None
         events.get_event()  # DocumentStartEvent
-        stack: list[_Open] = []
-        root: _Node | None = None
+        get_event = events.get_event
+        node: _Node
         while True:
-            event = events.get_event()
-            line = _line(event)
-            parent = stack[-1] if stack else None
-
-            def fail(
-                message: str,
-                key: str | None = None,
-                parent: _Open | None = parent,
-                line: int | None = line,
-            ) -> NoReturn:
-                if key is None:  # the key path is only worked out for errors
-                    key = parent.child_key() if parent is not None else ""
-                _fail_file(file, message, line, key or None)
-
-            if isinstance(event, yaml.AliasEvent):
-                fail("YAML aliases are not supported")
-            if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-                fail("YAML anchors are not supported")
-            if isinstance(event, yaml.CollectionStartEvent):
-                if event.tag not in (None, "!") and event.tag not in _ALLOWED_TAGS:
-                    fail(f"YAML tag {event.tag!r} is not supported")
-                if parent is not None and parent.mapping and parent.pending is None:
-                    fail("a key must be text")
-                if len(stack) >= _MAX_DEPTH:
-                    fail(f"nested deeper than {_MAX_DEPTH} levels")
-                flow = bool(event.flow_style) and event.start_mark is not None
-                start = event.start_mark.index if flow and event.start_mark else None
-                mapping = isinstance(event, yaml.MappingStartEvent)
-                key = parent.child_key() if parent is not None else ""
-                stack.append(_Open(key, line, start, mapping))
-                continue
-            node: _Node
-            if isinstance(event, yaml.ScalarEvent):
+            event = get_event()
+            kind = event.__class__
+            mark = event.start_mark
+            line = None if mark is None else mark.line + 1
+            if kind is yaml.ScalarEvent:
+                if event.anchor is not None:
+                    fail("YAML anchors are not supported", line)
+                value = event.value
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = events.resolve(yaml.ScalarNode, event.value, event.implicit)
-                if tag not in _ALLOWED_TAGS:
-                    fail(f"YAML tag {tag!r} is not supported")
-                # Only a plain null (`~`, `null`, nothing) is None; a quoted
-                # "null" is text. (LibYAML reports plain style as '', PyYAML as None.)
-                is_null = tag == _YAML_TAG + "null" and not event.style
-                node = _Scalar(None if is_null else event.value, line)
-            elif isinstance(event, yaml.CollectionEndEvent):
+                    if event.implicit[0] and value == _MERGE:
+                        fail(f"YAML tag {_YAML_TAG + 'merge'!r} is not supported", line)
+                    # Only a plain null is None; a quoted "null" is text.
+                    # (LibYAML reports plain style as '', PyYAML as None.)
+                    is_null = event.implicit[0] and not event.style and value in _NULLS
+                elif tag not in _ALLOWED_TAGS:
+                    fail(f"YAML tag {tag!r} is not supported", line)
+                else:
+                    is_null = tag == _YAML_TAG + "null" and not event.style
+                node = _Scalar(None if is_null else value, line)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.anchor is not None:
+                    fail("YAML anchors are not supported", line)
+                if event.tag not in (None, "!") and event.tag not in _ALLOWED_TAGS:
+                    fail(f"YAML tag {event.tag!r} is not supported", line)
+                if stack and stack[-1].mapping and stack[-1].pending is None:
+                    fail("a key must be text", line)
+                if len(stack) >= _MAX_DEPTH:
+                    fail(f"nested deeper than {_MAX_DEPTH} levels", line)
+                start = mark.index if event.flow_style and mark is not None else None
+                stack.append(_Open(line, start, kind is yaml.MappingStartEvent))
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 done = stack.pop()
                 if done.mapping:
                     node = _Mapping(tuple(done.pairs), done.line)
@@ -391,12 +401,13 @@ def _compose(text: str, file: str) -> _Node | None:
                     if done.start is not None and event.end_mark is not None:
                         raw = text[done.start : event.end_mark.index]
                     node = _Sequence(tuple(done.items), done.line, raw)
-                parent = stack[-1] if stack else None
+            elif kind is yaml.AliasEvent:
+                fail("YAML aliases are not supported", line)
             else:  # the parser guarantees node events until the root closes
-                fail(f"unexpected YAML event {type(event).__name__}")
-            if parent is None:
-                root = node
+                fail(f"unexpected YAML event {kind.__name__}", line)
+            if not stack:
                 break
+            parent = stack[-1]
             if not parent.mapping:
                 parent.items.append(node)
             elif parent.pending is None:
@@ -405,7 +416,8 @@ def _compose(text: str, file: str) -> _Node | None:
                 if name in parent.key_lines:
                     fail(
                         f"duplicate key {name!r} (lines {parent.key_lines[name]} and {line})",
-                        key=_key(parent.key, name),
+                        line,
+                        _key(_child_key(stack), name),
                     )
                 parent.key_lines[name] = line
                 parent.pending = (name, line)
@@ -416,7 +428,7 @@ def _compose(text: str, file: str) -> _Node | None:
         if not events.check_event(yaml.StreamEndEvent):
             extra = events.get_event()
             _fail_file(file, "the file holds more than one YAML document", _line(extra))
-        return root
+        return node
     finally:
         events.dispose()
 

@@ -8,19 +8,24 @@ form's Chinese column headers instead of the English keys.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from perfeval import cli
+from perfeval.report import number, to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "jianghan-2024"
@@ -153,3 +158,31 @@ def test_chinese_headers_in_another_order(capsys: pytest.CaptureFixture[str],
     rng = random.Random(4)
     folder = _rewrite(tmp_path, lambda data: _shuffled(_chinese(data), rng))
     assert score_bytes(capsys, folder) == expected
+
+
+# ---------------------------------------------------------------- the JSON writer
+
+_JSON_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**15), 10**15), st.text(),
+    # what report.number makes of a rounded Decimal: an int, or a float of at
+    # most four decimals and fewer than 16 significant digits
+    st.decimals(min_value=-(10**11), max_value=10**11, places=4).map(number),
+)
+_JSON_TREES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(_JSON_TREES)
+def test_to_json_writes_the_bytes_of_the_standard_library(data: Any) -> None:
+    """orjson is a speed-up, not a format: its bytes are json.dumps's."""
+    assert to_json(data) == json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def test_to_json_writes_decimals_as_numbers_and_takes_lone_surrogates() -> None:
+    assert to_json({"total": Decimal("99.50"), "weight": Decimal("10.00")}) == \
+        '{\n  "total": 99.5,\n  "weight": 10\n}'
+    # orjson refuses a lone surrogate; only a caller's own mapping can hold one
+    assert to_json(["\ud800"]) == '[\n  "\ud800"\n]'
