@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Literal, NoReturn, Protocol, TypeAlias, TypeVar, cast
+from typing import Literal, NamedTuple, NoReturn, Protocol, TypeAlias, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -715,13 +715,20 @@ class _Context:
         raise DocumentError(message, path=self.file, line=line, key=key or None)
 
 
-@dataclass(frozen=True, slots=True)
-class _Field:
-    key: str  # key path as written, for errors
+class _Field(NamedTuple):
+    # A tuple, not a dataclass: tens of thousands are made per second of a
+    # batch, and the key path is worked out only when it is asked for.
+    prefix: str
+    written: str  # the key as written
     key_line: int | None
     line: int | None  # the value's line, else the key's
     node: _Node
     unit: str | None  # unit named in the header, e.g. 元 in 预算数(元)
+
+    @property
+    def key(self) -> str:
+        """The key path as written, for errors."""
+        return _key(self.prefix, self.written.strip())
 
 
 def _lookup(key: str, table: Mapping[str, str]) -> tuple[str, str | None] | None:
@@ -747,13 +754,14 @@ def _fields(
         if hit is None:
             continue  # an extra column of the form; see the module docstring
         name, unit = hit
-        path = _key(prefix, key.strip())
+        line = node.line if node.line is not None else kline
+        field_ = _Field(prefix, key, kline, line, node, unit)
         if name in found:
             first = found[name]
             lines = f" (lines {first.key_line} and {kline})" if kline is not None else ""
-            ctx.fail(f"{first.key!r} and {path!r} give the same field{lines}", kline, path)
-        line = node.line if node.line is not None else kline
-        found[name] = _Field(path, kline, line, node, unit)
+            ctx.fail(f"{first.key!r} and {field_.key!r} give the same field{lines}", kline,
+                     field_.key)
+        found[name] = field_
     return found
 
 

@@ -24,6 +24,7 @@ total is the exact sum, converted once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -69,13 +70,21 @@ _KNOWN_LEVELS = ("产出", "成本", "效益", "满意度")
 def pool_of(level1: str, level2: str, pack: RulePack) -> tuple[str, bool]:
     """The pack pool an indicator's points come from, and whether its 一级指标
     names one of 产出, 成本, 效益 or 满意度; 成本 rows join the pack's cost pool."""
+    pool, known = _level_words(level1, level2)
+    return (pack.cost_pool if pool is None else _pool(pack, pool)), known
+
+
+@functools.lru_cache(maxsize=4096)
+def _level_words(level1: str, level2: str) -> tuple[str | None, bool]:
+    """(the pool the levels name, or None for 成本 or none; whether 一级指标 is
+    known).  A province's tables use a few dozen level pairs, millions of times."""
     l1, l2 = fold(level1), fold(level2)  # 產出指標 is 产出指标
     known = any(word in l1 for word in _KNOWN_LEVELS)
     for text, words in ((l1, _LEVEL1_WORDS), (l2, _LEVEL2_WORDS)):
         for word, pool in words:
             if word in text:
-                return (pack.cost_pool if pool is None else _pool(pack, pool)), known
-    return pack.cost_pool, known
+                return pool, known
+    return None, known
 
 
 def _pool(pack: RulePack, name: str) -> str:
@@ -176,11 +185,15 @@ _SCALE = 10 ** _PLACES
 
 
 def _decimal_of(n: int, exp: int) -> Decimal:
-    """``n × 10^exp`` built from text (exact, no context), trailing zeros dropped."""
-    while exp < 0 and n % 10 == 0:
-        n //= 10
-        exp += 1
-    return Decimal(f"{n}E{exp}")
+    """``n × 10^exp`` built from text (exact, no context), trailing zeros dropped
+    (as many as the negative exponent allows)."""
+    if n == 0:
+        return Decimal(f"0E{max(exp, 0)}")
+    digits = str(n)
+    zeros = min(len(digits) - len(digits.rstrip("0")), max(0, -exp))
+    if zeros:
+        digits, exp = digits[:-zeros], exp + zeros
+    return Decimal(f"{digits}E{exp}")
 
 
 def _floor(value: Fraction) -> Decimal:
@@ -192,8 +205,8 @@ def _apportion(values: list[Fraction]) -> list[Decimal]:
     remainders, so the Decimals total exactly what the fractions total."""
     units = [v.numerator * _SCALE // v.denominator for v in values]
     total = sum(values, Fraction(0)) * _SCALE
-    if total.denominator == 1:
-        spare = total.numerator - sum(units)
+    spare = total.numerator - sum(units) if total.denominator == 1 else 0
+    if spare:  # most tables' weights end within 24 places, and nothing is cut
         by_remainder = sorted(range(len(values)),
                               key=lambda i: -(values[i] * _SCALE - units[i]))
         for i in by_remainder[:spare]:
@@ -270,7 +283,7 @@ def score(document: Document | str | Path | dict[str, object], *,
         weights = _default_weights(rows, pack, 100 - budget_points)
     budget_weight = _to_decimal(budget_points)
 
-    exact_scores = [w * Fraction(r.outcome.fraction) for r, w in zip(rows, weights)]
+    exact_scores = [w * _fraction(r.outcome.fraction) for r, w in zip(rows, weights)]
     results = tuple(
         IndicatorResult(
             goal=r.goal, level1=r.indicator.level1, level2=r.indicator.level2,
@@ -313,6 +326,7 @@ def score(document: Document | str | Path | dict[str, object], *,
     return report
 
 
+@functools.lru_cache(maxsize=65536)
 def _canonical(text: str | None) -> str | None:
     if text is None:
         return None
@@ -320,6 +334,15 @@ def _canonical(text: str | None) -> str | None:
         return str(parse_target(text))
     except TargetSyntaxError:
         return None
+
+
+_FRACTIONS = {Decimal(1): Fraction(1), Decimal(0): Fraction(0)}
+
+
+def _fraction(value: Decimal) -> Fraction:
+    """The exact share earned; most rows earn all of it, or nothing."""
+    exact = _FRACTIONS.get(value)
+    return Fraction(value) if exact is None else exact
 
 
 def _projects_score(projects: tuple[Report, ...]) -> Decimal:
