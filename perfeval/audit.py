@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from perfeval import _units
 from perfeval._normalize import fold
-from perfeval.documents import Department, Document, Indicator, Project
 from perfeval.errors import TargetSyntaxError
 from perfeval.findings import Finding
 from perfeval.report import BudgetResult, IndicatorResult, Report, round2
@@ -24,7 +23,7 @@ from perfeval.rules import RulePack, load_catalog
 from perfeval.targets import Actual, parse_actual, parse_target
 
 if TYPE_CHECKING:
-    from perfeval.scoring import Row
+    from perfeval.scoring import Document, Indicator, Row
 
 # the callbacks that word and record one finding
 _Flag = Callable[..., None]
@@ -105,7 +104,7 @@ def table(doc: Document, pack: RulePack, rows: list[Row], results: tuple[Indicat
     _budget_findings(doc, pack, budget, flag)
     _weight_findings(doc, pack, rows, results, budget, explicit, flag)
     _narrative_findings(doc, budget, flag)
-    if isinstance(doc, Department):
+    if doc.kind == "department":
         _department_sums(doc, pack, flag)
     _row_findings(doc, pack, rows, results, out)
     return tuple(out)
@@ -184,7 +183,7 @@ def _narrative_findings(doc: Document, budget: BudgetResult | None, flag: _Flag)
                  f"{_amount(budget.executed)}/{_amount(budget.planned)} = {_pct(rate)} 不符。")
 
 
-def _department_sums(doc: Department, pack: RulePack, flag: _Flag) -> None:
+def _department_sums(doc: Document, pack: RulePack, flag: _Flag) -> None:
     s, b = doc.spending, doc.budget
     if s is not None and s.basic is not None and s.project is not None and b is not None:
         parts = s.basic + s.project
@@ -288,10 +287,10 @@ def _key(name: str) -> str:
     return re.sub(r"[\"'“”‘’「」《》]", "", fold(name))
 
 
-def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report:
+def with_cross_tables(report: Report, doc: Document, pack: RulePack) -> Report:
     """Add the contradictions between a department's tables to its report."""
     catalog = load_catalog()
-    tables: list[tuple[str, bool, Project | Department]] = [(doc.name, True, doc)]
+    tables: list[tuple[str, bool, Document]] = [(doc.name, True, doc)]
     tables.extend((p.name, False, p) for p in doc.projects)
     found: list[Finding] = []
     for (name_a, dept_a, a), (name_b, _, b) in combinations(tables, 2):

@@ -57,103 +57,29 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Literal, NamedTuple, NoReturn, Protocol, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Literal, NamedTuple, NoReturn, Protocol, TypeAlias, TypeVar, cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from perfeval import _records as rec
+from perfeval.errors import DocumentError
 
-from .errors import DocumentError
+if TYPE_CHECKING:
+    from perfeval.models import Budget, Department, Document, Goal, Indicator, Project, Spending
 
-__all__ = ["Budget", "Department", "Document", "Goal", "Indicator", "Project", "Spending", "load"]
+__all__ = ["Budget", "Department", "Document", "Goal", "Indicator", "Project", "Spending", "load",
+           "read"]
 
-
-# --------------------------------------------------------------------------
-# Public models
-# --------------------------------------------------------------------------
-
-
-class _Model(BaseModel):
-    # Frozen so that a loaded document can be shared (cached projects, parsed
-    # target caches keyed by document) without anyone mutating it; extra keys
-    # are forbidden so a typo in code that builds models fails loudly.
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_MODELS = frozenset({"Budget", "Department", "Document", "Goal", "Indicator", "Project", "Spending"})
 
 
-class Indicator(_Model):
-    """One row of an indicator table (三级指标 with its target and actual)."""
+def __getattr__(name: str) -> object:
+    # The models live in perfeval.models, which imports pydantic: only a
+    # caller that asks for them pays for that (see perfeval._records).
+    if name in _MODELS:
+        from perfeval import models
 
-    level1: str = ""
-    level2: str = ""
-    name: str
-    target: str | None = None
-    actual: str | None = None
-    weight: Decimal | None = None
-    score: Decimal | None = None
-    reason: str | None = None
-    direction: Literal["positive", "reverse", "equal"] | None = None
-    applicable: bool = True
-
-
-class Budget(_Model):
-    """The budget block: 预算数 (A), 执行数 (B), 执行率 (B/A), all as stated."""
-
-    planned: Decimal | None = None
-    """预算数 in 万元."""
-    executed: Decimal | None = None
-    """执行数 in 万元."""
-    stated_rate: Decimal | None = None
-    """执行率 as stated, in percent points (``99.51%`` is ``Decimal("99.51")``)."""
-    weight: Decimal | None = None
-    score: Decimal | None = None
-    """得分 as claimed on the form."""
-
-
-class Goal(_Model):
-    """One 年度目标 of a table with its own indicator rows."""
-
-    name: str
-    description: str | None = None
-    indicators: tuple[Indicator, ...] = ()
-
-
-class Spending(_Model):
-    """A department's 基本支出总额 and 项目支出总额, in 万元."""
-
-    basic: Decimal | None = None
-    project: Decimal | None = None
-
-
-class _Table(_Model):
-    name: str
-    year: int | None = None
-    department: str | None = None
-    unit: str | None = None
-    rules: str | None = None
-    budget: Budget | None = None
-    indicators: tuple[Indicator, ...] = ()
-    goals: tuple[Goal, ...] = ()
-    deviation: str | None = None
-    improvement: str | None = None
-    summary: str | None = None
-    source: str | None = None
-    """The file the table came from, or ``None`` for a mapping."""
-
-
-class Project(_Table):
-    """A 项目支出绩效自评表."""
-
-    kind: Literal["project"] = "project"
-
-
-class Department(_Table):
-    """A 部门（单位）整体绩效自评表 with its spending totals and projects."""
-
-    kind: Literal["department"] = "department"
-    spending: Spending | None = None
-    projects: tuple[Project, ...] = ()
-
-
-Document: TypeAlias = Project | Department
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------
@@ -704,7 +630,7 @@ class _Context:
     file: str | None  # shown in errors
     base: Path  # folder that relative project paths start from
     stack: tuple[Path, ...]  # files being loaded, outermost first
-    cache: dict[Path, Document]  # project files already loaded in this call
+    cache: dict[Path, rec.Table]  # project files already loaded in this call
     source: str | None  # the `source` of tables built here
     cells: Mapping[str, str] = field(default_factory=dict)  # key path → cell, for workbooks
 
@@ -905,7 +831,7 @@ def _applicable(f: _Field | None, ctx: _Context) -> bool:
     return value
 
 
-def _indicator(node: _Node, ctx: _Context, key: str) -> Indicator:
+def _indicator(node: _Node, ctx: _Context, key: str) -> rec.Indicator:
     mapping = _expect_mapping(node, ctx, key, "an indicator")
     f = _fields(mapping, _INDICATOR_KEYS, ctx, key)
     name = _text(f.get("name"), ctx)
@@ -922,7 +848,7 @@ def _indicator(node: _Node, ctx: _Context, key: str) -> Indicator:
         _DIRECTIONS,
         "direction must be positive (正向), reverse (反向) or equal (相等)",
     )
-    return Indicator(
+    return rec.Indicator(
         level1=_text(f.get("level1"), ctx) or "",
         level2=_text(f.get("level2"), ctx) or "",
         name=name,
@@ -936,16 +862,16 @@ def _indicator(node: _Node, ctx: _Context, key: str) -> Indicator:
     )
 
 
-def _indicators(f: _Field | None, ctx: _Context) -> tuple[Indicator, ...]:
+def _indicators(f: _Field | None, ctx: _Context) -> tuple[rec.Indicator, ...]:
     if f is None:
         return ()
     return tuple(_indicator(n, ctx, f"{f.key}[{i}]") for i, n in enumerate(_items(f, ctx)))
 
 
-def _goal(node: _Node, ctx: _Context, key: str, number: int) -> Goal:
+def _goal(node: _Node, ctx: _Context, key: str, number: int) -> rec.Goal:
     mapping = _expect_mapping(node, ctx, key, "a goal")
     f = _fields(mapping, _GOAL_KEYS, ctx, key)
-    return Goal(
+    return rec.Goal(
         # Hubei's forms label goals 目标1, 目标2 … when they carry no title.
         name=_text(f.get("name"), ctx) or f"目标{number}",
         description=_text(f.get("description"), ctx),
@@ -953,11 +879,11 @@ def _goal(node: _Node, ctx: _Context, key: str, number: int) -> Goal:
     )
 
 
-def _budget(f: _Field | None, ctx: _Context) -> Budget | None:
+def _budget(f: _Field | None, ctx: _Context) -> rec.Budget | None:
     if f is None or (isinstance(f.node, _Scalar) and f.node.text is None):
         return None
     b = _fields(_expect_mapping(f.node, ctx, f.key, "budget"), _BUDGET_KEYS, ctx, f.key)
-    budget = Budget(
+    budget = rec.Budget(
         planned=_amount(b.get("planned"), ctx),
         executed=_amount(b.get("executed"), ctx),
         stated_rate=_percent(b.get("stated_rate"), ctx),
@@ -965,10 +891,10 @@ def _budget(f: _Field | None, ctx: _Context) -> Budget | None:
         score=_points(b.get("score"), ctx),
     )
     # An empty block is no block: scoring then reports budget-missing.
-    return None if budget == Budget() else budget
+    return None if budget == rec.Budget() else budget
 
 
-def _spending(fields: Mapping[str, _Field], ctx: _Context) -> Spending | None:
+def _spending(fields: Mapping[str, _Field], ctx: _Context) -> rec.Spending | None:
     nested = fields.get("spending")
     basic, project = fields.get("basic_spending"), fields.get("project_spending")
     if nested is not None and not (isinstance(nested.node, _Scalar) and nested.node.text is None):
@@ -982,8 +908,8 @@ def _spending(fields: Mapping[str, _Field], ctx: _Context) -> Spending | None:
             nested.key,
         )
         basic, project = s.get("basic"), s.get("project")
-    spending = Spending(basic=_amount(basic, ctx), project=_amount(project, ctx))
-    return None if spending == Spending() else spending
+    spending = rec.Spending(basic=_amount(basic, ctx), project=_amount(project, ctx))
+    return None if spending == rec.Spending() else spending
 
 
 def _kind(f: Mapping[str, _Field], ctx: _Context) -> _Kind:
@@ -1000,7 +926,7 @@ def _kind(f: Mapping[str, _Field], ctx: _Context) -> _Kind:
     return "project"
 
 
-def _document(node: _Node | None, ctx: _Context, prefix: str) -> Document:
+def _document(node: _Node | None, ctx: _Context, prefix: str) -> rec.Table:
     if node is None or (not prefix and isinstance(node, _Scalar) and node.text is None):
         # `---` or `~` alone is a document holding nothing: empty, too.
         ctx.fail("the document is empty", None, prefix)
@@ -1046,17 +972,15 @@ def _document(node: _Node | None, ctx: _Context, prefix: str) -> Document:
         for k in _DEPARTMENT_ONLY:
             if k in f:
                 ctx.fail(f"only a department table has {f[k].key!r}", f[k].line, f[k].key)
-        return Project.model_validate(common)
+        return rec.Table(kind=kind, **common)
     projects = tuple(
         _project(n, ctx, f"{f['projects'].key}[{i}]")
         for i, n in enumerate(_items(f.get("projects"), ctx))
     )
-    return Department.model_validate(
-        {**common, "spending": _spending(f, ctx), "projects": projects}
-    )
+    return rec.Table(kind=kind, spending=_spending(f, ctx), projects=projects, **common)
 
 
-def _project(node: _Node, ctx: _Context, key: str) -> Project:
+def _project(node: _Node, ctx: _Context, key: str) -> rec.Table:
     if isinstance(node, _Mapping):
         doc = _document(node, ctx, key)
     elif isinstance(node, _Scalar) and node.text is not None and not node.boolean:
@@ -1065,12 +989,12 @@ def _project(node: _Node, ctx: _Context, key: str) -> Project:
         ctx.fail(
             f"expected a file path or a project mapping, got {_describe(node)}", node.line, key
         )
-    if not isinstance(doc, Project):
+    if doc.kind != "project":
         ctx.fail("a department's projects must be project tables, not departments", node.line, key)
     return doc
 
 
-def _project_file(entry: str, line: int | None, ctx: _Context, key: str) -> Document:
+def _project_file(entry: str, line: int | None, ctx: _Context, key: str) -> rec.Table:
     relative = Path(entry.strip())
     # Confined to the department's folder: a document may not make perfeval
     # read arbitrary files (SPEC §8), so no absolute paths and no "..".
@@ -1105,7 +1029,7 @@ def _identity(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _load_file(path: Path, stack: tuple[Path, ...], cache: dict[Path, Document]) -> Document:
+def _load_file(path: Path, stack: tuple[Path, ...], cache: dict[Path, rec.Table]) -> rec.Table:
     file = str(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
@@ -1143,6 +1067,28 @@ def load(
     Every failure is a :class:`~perfeval.errors.DocumentError` naming the
     file, the line and the key.
     """
+    from pydantic import ValidationError
+
+    from perfeval.models import from_record
+
+    table = read(path_or_mapping, _seen=_seen)
+    try:
+        return from_record(table)
+    except ValidationError as e:
+        # The walker checks every value first, so this is a bug; still a
+        # DocumentError, never a traceback, for the CLI's sake.
+        first = e.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise DocumentError(first["msg"], path=table.source, key=key) from e
+
+
+def read(
+    path_or_mapping: str | os.PathLike[str] | Mapping[str, object],
+    *,
+    _seen: tuple[Path, ...] | None = None,
+) -> rec.Table:
+    """What :func:`load` reads, as the plain record scoring works on: the same
+    checks and errors, without building the pydantic models."""
     stack = tuple(_seen or ())
     file: str | None = None
     try:
@@ -1158,12 +1104,6 @@ def load(
         return _load_file(path, stack, {})
     except DocumentError:
         raise
-    except ValidationError as e:
-        # The walker checks every value first, so this is a bug; still a
-        # DocumentError, never a traceback, for the CLI's sake.
-        first = e.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise DocumentError(first["msg"], path=file, key=key) from e
     except RecursionError as e:
         raise DocumentError(f"nested deeper than {_MAX_DEPTH} levels", path=file) from e
     except (yaml.YAMLError, OSError, UnicodeError, InvalidOperation, ValueError, TypeError) as e:

@@ -39,7 +39,7 @@ def document_schema() -> dict[str, Any]:
     """The JSON Schema of a project or department document (SPEC §5)."""
     from pydantic import Field, TypeAdapter
 
-    from perfeval.documents import Department, Project
+    from perfeval.models import Department, Project
 
     adapter: TypeAdapter[Project | Department] = TypeAdapter(
         Annotated[Project | Department, Field(discriminator="kind")])

@@ -25,20 +25,30 @@ total is the exact sum, converted once.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from perfeval import audit
 from perfeval._normalize import fold
-from perfeval.documents import Department, Document, Indicator, Project, load
+from perfeval.documents import read
 from perfeval.errors import DocumentError, RulesError, TargetSyntaxError
 from perfeval.evaluate import Outcome, evaluate, with_document
 from perfeval.findings import Finding
 from perfeval.report import BudgetResult, IndicatorResult, Report, round2
 from perfeval.rules import DEFAULT_PACK, RulePack, load_pack
 from perfeval.targets import parse_target
+
+if TYPE_CHECKING:
+    from perfeval import _records, models
+
+    # A table as the loader reads it, or the model perfeval.load gives back.
+    Document: TypeAlias = models.Document | _records.Table
+    Indicator: TypeAlias = models.Indicator | _records.Indicator
 
 __all__ = ["Row", "pool_of", "score"]
 
@@ -257,7 +267,7 @@ def _pack_for(doc: Document, rules: str | RulePack | None,
         raise DocumentError(str(e), path=doc.source, key="rules") from None
 
 
-def score(document: Document | str | Path | dict[str, object], *,
+def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
           rules: str | RulePack | None = None, allow_outside_rules: bool = False) -> Report:
     """Score a project or department document (a model, a path or a mapping).
 
@@ -265,7 +275,7 @@ def score(document: Document | str | Path | dict[str, object], *,
     A document's own ``rules:`` path may not leave the document's folder
     unless ``allow_outside_rules`` is true.
     """
-    doc = document if isinstance(document, (Project, Department)) else load(document)
+    doc = read(document) if isinstance(document, str | PathLike | Mapping) else document
     pack = _pack_for(doc, rules, allow_outside_rules)
     rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
                 with_document(_evaluate(ind, pack, doc.year), doc.name))
@@ -309,7 +319,7 @@ def score(document: Document | str | Path | dict[str, object], *,
     exact_total = _to_decimal(min(exact, Fraction(100)))
     projects: tuple[Report, ...] = ()
     projects_score = None
-    if isinstance(doc, Department) and doc.projects:
+    if doc.kind == "department" and doc.projects:
         projects = tuple(score(p, rules=rules, allow_outside_rules=allow_outside_rules)
                          for p in doc.projects)
         projects_score = _projects_score(projects)
@@ -321,7 +331,7 @@ def score(document: Document | str | Path | dict[str, object], *,
         findings=findings, projects=projects, exact_projects_score=projects_score,
         source=doc.source, year=doc.year,
     )
-    if isinstance(doc, Department):
+    if doc.kind == "department":
         report = audit.with_cross_tables(report, doc, pack)
     return report
 

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from perfeval import documents
+from perfeval import _records, documents, models
 from perfeval.documents import (
     Budget,
     Department,
@@ -29,6 +29,7 @@ from perfeval.documents import (
 )
 from perfeval.errors import DocumentError
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "jianghan-2024"
 Write = Callable[..., Path]
 
 
@@ -241,8 +242,33 @@ def test_public_names() -> None:
         "Department",
         "Document",
         "load",
+        "read",
     }
     assert documents.Document == Project | Department
+
+
+def _defaults(model: type[BaseModel]) -> dict[str, object]:
+    return {name: "required" if info.is_required() else info.default
+            for name, info in model.model_fields.items()}
+
+
+@pytest.mark.parametrize("record", _records.RECORDS, ids=lambda r: r.__name__)
+def test_records_mirror_the_models(record: type) -> None:
+    """The records the loader builds carry the models' fields with the models'
+    defaults; a table's record has a project's and a department's."""
+    if record is _records.Table:
+        expected = {**_defaults(Department), **_defaults(Project)}  # kind: "project"
+    else:
+        expected = _defaults(getattr(models, record.__name__))
+    assert {name: record._field_defaults.get(name, "required")
+            for name in record._fields} == expected
+
+
+def test_read_gives_what_load_gives() -> None:
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        table, model = documents.read(path), load(path)
+        assert models.from_record(table) == model
+        assert table.name == model.name and table.kind == model.kind
 
 
 def test_module_doctest() -> None:
