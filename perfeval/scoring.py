@@ -25,6 +25,7 @@ total is the exact sum, converted once.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -212,16 +213,28 @@ def _floor(value: Fraction) -> Decimal:
 
 def _apportion(values: list[Fraction]) -> list[Decimal]:
     """Each value cut at 24 places, the cut-off units handed back to the largest
-    remainders, so the Decimals total exactly what the fractions total."""
-    units = [v.numerator * _SCALE // v.denominator for v in values]
-    total = sum(values, Fraction(0)) * _SCALE
-    spare = total.numerator - sum(units) if total.denominator == 1 else 0
+    remainders, so the Decimals total exactly what the fractions total.
+
+    Worked in integers over the values' common denominator: a table's weights
+    share one or two denominators, and Fraction arithmetic row by row would
+    cost more than the rest of scoring."""
+    den = math.lcm(*(v.denominator for v in values)) if values else 1
+    scaled = [v.numerator * (den // v.denominator) * _SCALE for v in values]
+    units = [n // den for n in scaled]
+    total = sum(scaled)
+    spare = total // den - sum(units) if total % den == 0 else 0
     if spare:  # most tables' weights end within 24 places, and nothing is cut
-        by_remainder = sorted(range(len(values)),
-                              key=lambda i: -(values[i] * _SCALE - units[i]))
+        remainders = [n % den for n in scaled]
+        by_remainder = sorted(range(len(values)), key=lambda i: -remainders[i])
         for i in by_remainder[:spare]:
             units[i] += 1
     return [_decimal_of(u, -_PLACES) for u in units]
+
+
+def _sum(values: list[Fraction]) -> Fraction:
+    """``sum(values)`` with one Fraction made instead of one per term."""
+    den = math.lcm(*(v.denominator for v in values)) if values else 1
+    return Fraction(sum(v.numerator * (den // v.denominator) for v in values), den)
 
 
 def _to_decimal(value: Fraction) -> Decimal:
@@ -305,7 +318,7 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
         for r, w, exact_score in zip(rows, _apportion(weights), exact_scores)
     )
     budget = None
-    exact = sum(exact_scores, Fraction(0))
+    exact = _sum(exact_scores)
     if has_budget:
         b = doc.budget
         assert b is not None and b.planned is not None and b.executed is not None
