@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
 from simpleeval import SimpleEval  # type: ignore[import-untyped]
@@ -210,17 +210,37 @@ def pack_names() -> list[str]:
     return sorted(p.stem for p in indicators_dir().glob("*.yaml") if p.stem != "catalog")
 
 
-class _PackLoader(yaml.SafeLoader):
-    """The safe loader without aliases: ``*a`` repeated nine times nine levels
-    deep is a billion-element "billion laughs" the moment anything walks it
-    (``str(title)``), from a file of a few hundred bytes."""
+# LibYAML's loader when it is there: the pure-Python one takes longer to read
+# the catalog than a command-line run may take altogether.
+_Loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = cast(Any, self).peek_event().start_mark  # untyped in types-PyYAML
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in a rule pack", mark)
-        return super().compose_node(parent, index)
+
+_MAX_PACK_DEPTH = 100  # a pack is a few levels of settings
+
+
+def _check_events(text: str, path: Path) -> None:
+    """Refuse what the loader must never build, from the parser's events,
+    before anything is built: aliases (``*a`` repeated nine times nine levels
+    deep is a billion-element "billion laughs" the moment anything walks it,
+    from a file of a few hundred bytes) and nesting deep enough to exhaust
+    the composer's stack."""
+    events = _Loader(text)
+    depth = 0
+    try:
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.composer.ComposerError(
+                    None, None, "YAML aliases (*name) are not allowed in a rule pack",
+                    event.start_mark)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_PACK_DEPTH:
+                    raise RulesError(f"{path}: nested too deeply to be a rule pack")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        events.dispose()
 
 
 _MAX_PACK_BYTES = 1_000_000  # a pack is a page of settings
@@ -232,15 +252,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
             raw = f.read(_MAX_PACK_BYTES + 1)
         if len(raw) > _MAX_PACK_BYTES:
             raise RulesError(f"{path}: a rule pack is a small file; this one is too large")
-        data = yaml.load(raw.decode("utf-8-sig"), Loader=_PackLoader)
+        text = raw.decode("utf-8-sig")
+        _check_events(text, path)
+        data = yaml.load(text, Loader=_Loader)
     except RulesError:
         raise
     except (OSError, UnicodeError) as e:
         raise RulesError(f"{path}: cannot read rule pack: {e}") from None
     except yaml.YAMLError as e:
         raise RulesError(f"{path}: not valid YAML: {e}") from None
-    except RecursionError:
-        raise RulesError(f"{path}: nested too deeply to be a rule pack") from None
     except (ValueError, TypeError) as e:  # a constructor's: 5000-digit ints, 2024-13-45
         raise RulesError(f"{path}: cannot read rule pack: {_shorten(str(e), 200)}") from None
     if not isinstance(data, dict):
