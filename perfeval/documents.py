@@ -108,28 +108,28 @@ _MAX_FRAC_DIGITS = 10
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Scalar:
+# Tuples rather than dataclasses: a batch makes hundreds of nodes per table.
+
+
+class _Scalar(NamedTuple):
     text: str | None  # None for null
     line: int | None
     boolean: bool = False  # a Python bool, which is not text
 
 
-@dataclass(frozen=True, slots=True)
-class _Sequence:
+class _Sequence(NamedTuple):
     items: tuple[_Node, ...]
     line: int | None
     raw: str | None = None  # source text of a YAML flow list, e.g. "[97%,100%]"
 
 
-@dataclass(frozen=True, slots=True)
-class _Mapping:
+class _Mapping(NamedTuple):
     items: tuple[tuple[str, int | None, _Node], ...]  # (key as written, key line, value)
     line: int | None
     # A spreadsheet has cells, not lines: the Excel reader maps key paths
     # (``indicators[3].target``) to "sheet S, cell B7" on the root mapping,
     # so that every error the walker raises names the cell.
-    cells: Mapping[str, str] | None = field(default=None, compare=False)
+    cells: Mapping[str, str] | None = None
 
 
 _Node: TypeAlias = _Scalar | _Sequence | _Mapping
