@@ -195,6 +195,7 @@ _PLACES = 24  # far below any printed digit, within Decimal's 28 for values < 10
 _SCALE = 10 ** _PLACES
 
 
+@functools.lru_cache(maxsize=65536)  # a province's tables repeat their weights
 def _decimal_of(n: int, exp: int) -> Decimal:
     """``n × 10^exp`` built from text (exact, no context), trailing zeros dropped
     (as many as the negative exponent allows)."""
