@@ -5,30 +5,80 @@
 >>> b.status.tolist(), [str(r) for r in b.ratio]
 (['met', 'missed', 'missed'], ['1.055555555555555555555555556', '0.8888888888888888888888888889', '0.6'])
 
-How it works: the rows are dictionary-encoded by their (target, actual,
-name) triple, and the distinct triples' columns again by each string, so each
-distinct target and actual is parsed once and each distinct triple is scored
-once; every row then takes its triple's outcome (a NumPy gather).  Triples
-whose pair is plainly quantitative (an explicit ``>= > <= < =`` or a range,
-both sides in the same unit, values that fit in int64 at six decimal places)
-are compared with NumPy on exact scaled integers; the completion ratio, a
-``Decimal``, is computed once per distinct (target, actual) pair.  Every other
-triple (deadlines, words, bare targets whose direction comes from the catalog,
-unit conversions, bounds, suspected OCR garbles, reverse targets that were
-missed) is handed to ``evaluate``.
+The columns
+-----------
+``targets``, ``actuals`` and ``names`` are columns of equal length, each of
+its own kind:
 
-NumPy is imported here only, so the YAML path never loads it
-(``pip install perfeval[fast]``).
+- an Arrow column of strings: anything that exports the Arrow PyCapsule
+  interface (``__arrow_c_stream__`` or ``__arrow_c_array__``), such as a
+  pyarrow ``Array``, ``ChunkedArray`` or ``DictionaryArray``, a polars
+  ``Series`` of ``String`` or ``Categorical`` (polars 1.35 or later: earlier
+  releases export a ``Categorical`` wrongly) or a pandas ``Series`` of the
+  ``str`` or ``category`` dtype (pandas 3 or later).  Its type is ``string``,
+  ``large_string``, ``string_view`` or a dictionary of one of them, and a null
+  is an empty cell; a column of nulls only may be of any type.  pyarrow
+  (``pip install 'perfeval[fast]'``) reads it, and is imported only then;
+- a NumPy array, or a pandas Series of a NumPy dtype (``object``): read as
+  its ``tolist()``;
+- any other sequence of ``str`` or ``None``.
+
+Where the time goes
+-------------------
+A province's million indicator rows hold a few thousand distinct (target,
+actual, name) triples, so the work is done per distinct value, and the rows
+only take their triple's outcome (``python benchmarks/run.py --only b``
+measures each kind of column):
+
+1. Each column is dictionary-encoded: its distinct cells, and each row's code.
+   An Arrow column is encoded by pyarrow's hash kernel, about 30 ms per
+   million strings, or not at all when it is dictionary-typed already (a
+   Parquet column read with ``read_dictionary``, a polars ``Categorical``, a
+   pandas ``category``): its indices are the codes.  The columns are hashed
+   one after another: pyarrow releases the GIL, but threads gained only 10 to
+   20% here (two cores, one of them busy) and would cost every small call a
+   millisecond.  A Python sequence takes one pass through a ``dict`` that
+   numbers each new cell as it meets it, about 0.1 s per million (0.2 to
+   0.5 s on a busy machine): that is the cost of looking each cell up, and
+   nothing crosses from Python objects into native code faster (``np.array``
+   of objects, ``polars.Series`` and ``pyarrow.array`` take 0.1 to 0.4 s per
+   million before any encoding).  A pandas Series of Python objects is read as
+   a list for the same reason: exporting it to Arrow converts every cell.
+2. The rows are reduced to their distinct triples a column at a time: the key
+   ``code * width + next_code`` is numbered through a table the size of the
+   key space when that is small (a few hundred targets times about a thousand
+   actuals), a scatter and a gather with no sort; otherwise by ``np.unique``.
+3. Each distinct string is read once (:func:`~perfeval.targets.parse_target`
+   and :func:`~perfeval.targets.parse_actual` are memoised, and so is what
+   this module takes from them) and each distinct triple is scored once.
+   Triples that are plainly quantitative (an explicit ``>= > <= < =``, a
+   range, or a bare target whose direction comes from the name; both sides in
+   the same unit; values that are whole at six decimal places and whose
+   products with the rule pack's threshold fit in int64) are compared as NumPy
+   columns of exact scaled integers, and their completion ratio, a
+   ``Decimal``, is divided once per distinct quotient.  A rate over 100% under
+   a bounded-rate name is unverifiable there too.  Every other triple
+   (deadlines, words, unit conversions, bounds copied into the actual, values
+   too large or too fine, suspected OCR garbles, reverse targets that were
+   missed) goes to ``evaluate``, which is exact with ``Fraction``.
+4. The :class:`Batch` holds the outcome of each distinct triple and each row's
+   triple; the row columns, a million objects each, are gathered only when
+   read.
+
+NumPy is imported here only, so the YAML path never loads it; NumPy and
+pyarrow are the ``fast`` extra.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from functools import cached_property, lru_cache
+from math import gcd
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeAlias
 
 from perfeval._normalize import fold
 from perfeval.errors import PerfevalError
@@ -39,16 +89,31 @@ from perfeval.targets import parse_actual, parse_target
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Batch", "evaluate_many"]
+__all__ = ["Batch", "Column", "evaluate_many"]
+
+
+class _ArrowStream(Protocol):
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object: ...
+
+
+class _ArrowArray(Protocol):
+    def __arrow_c_array__(self, requested_schema: object = None) -> tuple[object, object]: ...
+
+
+Column: TypeAlias = "Sequence[str | None] | np.ndarray | _ArrowStream | _ArrowArray"
 
 _SCALE = 10**6           # six decimal places: 99.5%, 0.125万元, 1923.78
-_LIMIT = 10**12          # scaled magnitudes below this keep every product under 2**63
+_INT64 = 2**63
 _LEADING_TWO = re.compile(r"2[1-9]\d+(?:\.\d+)?")  # evaluate._two_for_ge's mark
-_OPS = {">=": 0, ">": 1, "<=": 2, "<": 3, "=": 4, "range": 5}
+_GE, _GT, _LE, _LT, _EQ, _RANGE, _BY_NAME = range(7)
+_OPS = {">=": _GE, ">": _GT, "<=": _LE, "<": _LT, "=": _EQ}
+_DIRECTIONS = {"positive": _GE, "reverse": _LE, "equal": _EQ}  # as evaluate._op_of reads them
+_MET, _EXCEEDED, _MISSED, _UNVERIFIABLE = (STATUSES.index(s) for s in
+                                           ("met", "exceeded", "missed", "unverifiable"))
 _ONE, _ZERO = Decimal(1), Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Batch:
     """The outcomes of :func:`evaluate_many`, as columns of equal length ``n``.
 
@@ -61,44 +126,183 @@ class Batch:
       exactly ``evaluate(...).ratio``;
     - ``fraction``: ``np.ndarray`` of ``n`` ``Decimal`` objects, exactly
       ``evaluate(...).fraction`` (the share of the weight earned).
+
+    The same columns, dictionary-encoded, are what a batch holds: row ``i``'s
+    outcome is that of the distinct (target, actual, name) triple
+    ``index[i]``, whose status code, ratio and fraction are
+    ``distinct_codes``, ``distinct_ratio`` and ``distinct_fraction`` at that
+    position.  The row columns above are gathered from them on first access
+    and kept; aggregating over ``index`` (``np.bincount``) needs none of them.
     """
 
-    codes: np.ndarray
-    ratio: np.ndarray
-    fraction: np.ndarray
+    index: np.ndarray
+    distinct_codes: np.ndarray
+    distinct_ratio: np.ndarray
+    distinct_fraction: np.ndarray
     labels: tuple[str, ...] = STATUSES
 
-    @property
+    @cached_property
+    def codes(self) -> np.ndarray:
+        return self.distinct_codes[self.index]  # type: ignore[no-any-return]
+
+    @cached_property
     def status(self) -> np.ndarray:
         import numpy as np
 
         labels: np.ndarray = np.asarray(self.labels)
         return labels[self.codes]  # type: ignore[no-any-return]
 
+    @cached_property
+    def ratio(self) -> np.ndarray:
+        return self.distinct_ratio[self.index]  # type: ignore[no-any-return]
+
+    @cached_property
+    def fraction(self) -> np.ndarray:
+        return self.distinct_fraction[self.index]  # type: ignore[no-any-return]
+
     def __len__(self) -> int:
-        return len(self.codes)
+        return len(self.index)
 
 
-def _encode(column: Sequence[str | None]) -> tuple[list[str | None], np.ndarray]:
-    """(distinct values in order of appearance, the code of each row)."""
+def evaluate_many(
+    targets: Column,
+    actuals: Column,
+    names: Column | None = None,
+    *,
+    rules: str | RulePack = DEFAULT_PACK,
+) -> Batch:
+    """Evaluate ``actuals[i]`` against ``targets[i]`` for ``names[i]``, for every ``i``.
+
+    Equal, row for row, to ``[evaluate(t, a, name=n, rules=rules) for ...]``
+    in status, ratio and fraction; the columns may be lists, NumPy arrays or
+    Arrow columns (see the module's documentation), and :class:`Batch`
+    describes the result.  Raises ``ValueError`` when their lengths differ and
+    ``TypeError`` for an Arrow column that does not hold strings.
+    """
     import numpy as np
 
-    distinct = list(dict.fromkeys(column))  # C loops only: about 50 ns a row
-    index = {s: i for i, s in enumerate(distinct)}
-    codes = np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=len(column))
-    return distinct, codes
+    pack = rules if isinstance(rules, RulePack) else load_pack(rules)
+    columns = [_encode(c) for c in ((targets, actuals) if names is None
+                                    else (targets, actuals, names))]
+    if len({len(c.codes) for c in columns}) != 1:
+        raise ValueError("targets, actuals and names must have the same length")
+    index, at = _distinct(columns)
+    t, a = (_Encoded(c.values, codes) for c, codes in zip(columns[:2], at))
+    if names is None:
+        n = _Encoded([None], np.zeros(len(at[0]), dtype=np.intp))
+    else:
+        n = _Encoded(columns[2].values, at[2])
+    return Batch(index, *_outcomes(t, a, n, pack))
 
+
+# ---------------------------------------------------------------- encoding
+
+class _Encoded(NamedTuple):
+    """A dictionary-encoded column: row ``i`` holds ``values[codes[i]]``."""
+
+    values: list[str | None]
+    codes: np.ndarray
+
+
+class _Numbering(dict[Any, int]):
+    """Numbers each new key as it is first looked up, so one pass encodes a column."""
+
+    def __missing__(self, key: Any) -> int:
+        self[key] = code = len(self)
+        return code
+
+
+def _encode(cells: Column) -> _Encoded:
+    import numpy as np
+
+    if isinstance(getattr(cells, "dtype", None), np.dtype):
+        cells = cells.tolist()  # type: ignore[union-attr]
+    elif hasattr(cells, "__arrow_c_stream__") or hasattr(cells, "__arrow_c_array__"):
+        return _encode_arrow(cells)
+    numbering = _Numbering()
+    codes = np.fromiter(map(numbering.__getitem__, cells), dtype=np.intp,  # type: ignore[arg-type]
+                        count=len(cells))  # type: ignore[arg-type]
+    return _Encoded(list(numbering), codes)
+
+
+def _encode_arrow(cells: _ArrowStream | _ArrowArray) -> _Encoded:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    if hasattr(cells, "__arrow_c_stream__"):
+        column = pa.chunked_array(cells)
+    else:
+        column = pa.chunked_array([pa.array(cells)])
+    encoded = pa.types.is_dictionary(column.type)
+    kind = column.type.value_type if encoded else column.type
+    # A column of nulls only is empty whatever its type (pandas gives an empty
+    # category of float64 for one).
+    if column.null_count < len(column) and not (
+            pa.types.is_string(kind) or pa.types.is_large_string(kind)
+            or pa.types.is_string_view(kind)):
+        raise TypeError(f"an Arrow column of strings was expected, not {column.type}")
+    if not encoded:
+        column = pc.dictionary_encode(column)
+    array = column.combine_chunks()  # one dictionary for every chunk
+    values = array.dictionary.to_pylist()
+    indices = array.indices
+    if indices.null_count:  # a null cell: the code after the dictionary's
+        indices = pc.fill_null(indices.cast(pa.int64()), len(values))
+        values.append(None)
+    return _Encoded(values, indices.to_numpy())
+
+
+def _distinct(columns: list[_Encoded]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(each row's position among the distinct rows, each column's codes at the
+    distinct rows), combining the columns one at a time."""
+    import numpy as np
+
+    index = columns[0].codes
+    width = len(columns[0].values)
+    at = [np.arange(width)]
+    for column in columns[1:]:
+        # width is at most the number of rows, step a dictionary's size: no overflow
+        step = len(column.values)
+        key = index.astype(np.int64) * step + column.codes
+        distinct, index = _number(key, width * step)
+        at = [codes[distinct // step] for codes in at] + [distinct % step]
+        width = len(distinct)
+    return index, at
+
+
+def _number(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct keys in order, each key's position among them), for keys
+    in ``range(space)``: through a table of the space when it is at most a few
+    times the number of keys (no sort), else by ``np.unique``."""
+    import numpy as np
+
+    if space > 4 * len(key):
+        distinct, position = np.unique(key, return_inverse=True)
+        return distinct, position.reshape(-1)
+    present = np.zeros(space, dtype=bool)
+    present[key] = True
+    distinct = np.flatnonzero(present)
+    table = np.empty(space, dtype=np.intp)
+    table[distinct] = np.arange(len(distinct))
+    return distinct, table[key]
+
+
+# ---------------------------------------------------------------- scoring
 
 def _scaled(value: Decimal) -> int | None:
-    scaled = value * _SCALE
-    if scaled != scaled.to_integral_value() or abs(scaled) >= _LIMIT:
+    """``value`` times 10⁶, if that is a whole number that fits in int64.
+    (Exact: a ``Decimal`` product would round past 28 digits.)"""
+    scaled = Fraction(value) * _SCALE
+    if scaled.denominator != 1 or abs(scaled) >= _INT64:
         return None
-    return int(scaled)
+    return scaled.numerator
 
 
-def _target_row(text: str | None) -> tuple[bool, int, int, int, str | None, bool]:
-    """(eligible, op, low, high, unit, over_100) for one distinct target."""
-    no = (False, 0, 0, 0, None, False)
+@lru_cache(maxsize=65536)
+def _target_row(text: str | None) -> tuple[bool, int, int, int, str | None, bool, bool]:
+    """(comparable here, op, low, high, unit, a bound over 100, a bare leading 2)
+    of one target; low and high are scaled by 10⁶."""
+    no = (False, 0, 0, 0, None, False, False)
     if text is None or not fold(text):
         return no
     try:
@@ -106,12 +310,14 @@ def _target_row(text: str | None) -> tuple[bool, int, int, int, str | None, bool
     except PerfevalError:
         return no  # evaluate raises it, in the fallback
     if t.kind == "range":
-        op = "range"
+        op = _RANGE
+    elif t.kind == "compare" and t.op is None:
+        op = _BY_NAME
     elif t.kind == "compare" and t.op in _OPS:
-        op = t.op
+        op = _OPS[t.op]
     else:
         return no
-    if t.low is None or (op == "range") != (t.high is not None):
+    if t.low is None or (op == _RANGE) != (t.high is not None):
         return no
     if t.high is not None and t.high.unit != t.low.unit:
         return no
@@ -120,11 +326,14 @@ def _target_row(text: str | None) -> tuple[bool, int, int, int, str | None, bool
     if low is None or high is None or low <= 0:
         return no
     over = t.low.value > 100 or (t.high is not None and t.high.value > 100)
-    return True, _OPS[op], low, high, t.low.unit, over
+    two = op == _BY_NAME and _leading_two(t.source)
+    return True, op, low, high, t.low.unit, over, two
 
 
+@lru_cache(maxsize=65536)
 def _actual_row(text: str | None) -> tuple[bool, int, str | None, bool, bool]:
-    """(eligible, value, unit, over_100, looks_like_two_for_ge) for one distinct actual."""
+    """(comparable here, value, unit, over 100, a leading 2) of one actual;
+    the value is scaled by 10⁶."""
     no = (False, 0, None, False, False)
     if text is None:
         return no
@@ -137,156 +346,95 @@ def _actual_row(text: str | None) -> tuple[bool, int, str | None, bool, bool]:
     value = _scaled(a.quantity.value)
     if value is None or value < 0:
         return no
-    two = _LEADING_TWO.fullmatch(re.sub(r"[^\d.]+$", "", fold(a.source))) is not None
-    return True, value, a.quantity.unit, a.quantity.value > 100, two
+    return True, value, a.quantity.unit, a.quantity.value > 100, _leading_two(a.source)
 
 
-def evaluate_many(
-    targets: Sequence[str | None],
-    actuals: Sequence[str | None],
-    names: Sequence[str | None] | None = None,
-    *,
-    rules: str | RulePack = DEFAULT_PACK,
-) -> Batch:
-    """Evaluate ``actuals[i]`` against ``targets[i]`` for ``names[i]``, for every ``i``.
-
-    Equal, row for row, to ``[evaluate(t, a, name=n, rules=rules) for ...]``
-    in status, ratio and fraction; see :class:`Batch` for the columns.
-    """
-    import numpy as np
-
-    n = len(targets)
-    if len(actuals) != n or (names is not None and len(names) != n):
-        raise ValueError("targets, actuals and names must have the same length")
-    pack = rules if isinstance(rules, RulePack) else load_pack(rules)
-    if names is None:
-        names = [None] * n
-    # A province repeats itself: its million rows hold a few thousand distinct
-    # (target, actual, name) triples.  Those are scored once, as columns, and
-    # every row takes its triple's outcome.
-    t_all, tc = _encode(targets)  # a str caches its hash; a tuple of three would not
-    a_all, ac = _encode(actuals)
-    n_all, nc = _encode(names)
-    if len(t_all) * len(a_all) * len(n_all) < 2**62:
-        key = (tc * len(a_all) + ac) * len(n_all) + nc
-    else:  # tens of millions of distinct strings: codes of the triples themselves
-        key = _encode(list(zip(tc.tolist(), ac.tolist(), nc.tolist())))[1]  # type: ignore[arg-type]
-    _, first, row_codes = np.unique(key, return_index=True, return_inverse=True)
-    row_codes = row_codes.reshape(-1)
-    first = first.tolist()
-    d_targets = [targets[i] for i in first]
-    d_actuals = [actuals[i] for i in first]
-    d_names = [names[i] for i in first]
-    codes, ratio, fraction = _columns(d_targets, d_actuals, d_names, pack)
-    return Batch(codes[row_codes], ratio[row_codes], fraction[row_codes])
-
-
-def _columns(targets: list[str | None], actuals: list[str | None], names: list[str | None],
-             pack: RulePack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(status codes, ratios, fractions) of rows, compared as NumPy columns."""
-    import numpy as np
-
-    n = len(targets)
-    t_vals, tc = _encode(targets)
-    a_vals, ac = _encode(actuals)
-    n_vals, nc = _encode(names)
-
-    trows = [_target_row(s) for s in t_vals]
-    arows = [_actual_row(s) for s in a_vals]
-    units: dict[str | None, int] = {}
-    t_ok = np.array([r[0] for r in trows], dtype=bool)
-    t_op = np.array([r[1] for r in trows], dtype=np.int8)
-    t_lo = np.array([r[2] for r in trows], dtype=np.int64)
-    t_hi = np.array([r[3] for r in trows], dtype=np.int64)
-    t_unit = np.array([units.setdefault(r[4], len(units)) for r in trows], dtype=np.int64)
-    t_pct = np.array([r[4] == "%" for r in trows], dtype=bool)
-    t_over = np.array([r[5] for r in trows], dtype=bool)
-    a_ok = np.array([r[0] for r in arows], dtype=bool)
-    a_val = np.array([r[1] for r in arows], dtype=np.int64)
-    a_unit = np.array([units.setdefault(r[2], len(units)) for r in arows], dtype=np.int64)
-    a_over = np.array([r[3] for r in arows], dtype=bool)
-    a_two = np.array([r[4] for r in arows], dtype=bool)
+def _name_row(name: str | None) -> tuple[bool, int]:
+    """(a bounded rate, the op of a bare target) for one indicator name."""
     catalog = load_catalog()
-    n_bounded = np.array([catalog.is_bounded_rate(s) for s in n_vals], dtype=bool)
+    return catalog.is_bounded_rate(name), _DIRECTIONS.get(catalog.direction(name), _GE)
 
-    # ---- rows, vectorised
-    op, lo, hi, av = t_op[tc], t_lo[tc], t_hi[tc], a_val[ac]
-    pct = t_pct[tc]
-    ok = t_ok[tc] & a_ok[ac] & (t_unit[tc] == a_unit[ac])
-    # a rate over 100% under a bounded-rate name, or a 2 that may be a ≥ sign
-    ok &= ~(pct & n_bounded[nc] & (t_over[tc] | a_over[ac]))
-    ok &= ~(pct & a_two[ac] & (op != _OPS["range"]))
-    positive = (op == 0) | (op == 1)
-    reverse = (op == 2) | (op == 3)
-    equal, ranged = op == 4, op == 5
-    # a missed reverse target goes through the rule pack's formula: evaluate() does it
-    rev_met = (av < lo) | ((av == lo) & (op == 2))
-    ok &= ~(reverse & ~rev_met)
 
-    over = Fraction(pack.over_threshold)
-    num, den = over.numerator, over.denominator
-    if num >= 2**20 or den >= 2**20:  # a threshold too fine for int64 products
-        ok[:] = False
-    meets = (av > lo) | ((av == lo) & (op == 0))
-    exceeded = av * den >= lo * num
-    codes = np.full(n, STATUSES.index("missed"), dtype=np.int8)
-    met_code, exc_code = STATUSES.index("met"), STATUSES.index("exceeded")
-    codes[positive & meets & ~exceeded] = met_code
-    codes[positive & meets & exceeded] = exc_code
-    codes[reverse] = met_code  # only met reverse rows are left
-    codes[equal & (av == lo)] = met_code
-    in_range = (lo <= av) & (av <= hi)
-    codes[ranged & in_range] = met_code
+def _leading_two(text: str) -> bool:
+    """Whether a figure may be ``≥`` read as 2 (``292%``): evaluate then weighs it."""
+    return _LEADING_TWO.fullmatch(re.sub(r"[^\d.]+$", "", fold(text))) is not None
 
-    # ratio kind per row: 0 = one, 1 = av/lo, 2 = lo/av, 3 = hi/av
-    kind = np.zeros(n, dtype=np.int8)
-    kind[positive] = 1
-    kind[equal & (av < lo)] = 1
-    kind[equal & (av > lo)] = 2
-    kind[ranged & (av < lo)] = 1
-    kind[ranged & (av > hi)] = 3
+
+@lru_cache(maxsize=65536)
+def _quotient(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` as evaluate's ``_dec`` divides it: reduced first."""
+    g = gcd(numerator, denominator)
+    return Decimal(numerator // g) / Decimal(denominator // g)
+
+
+def _per_row(column: _Encoded, read: Callable[[str | None], tuple[Any, ...]]) -> list[np.ndarray]:
+    """``read`` applied once to each distinct value used, as one array per
+    field with an entry per row."""
+    import numpy as np
+
+    used, at = np.unique(column.codes, return_inverse=True)
+    rows = [read(column.values[i]) for i in used.tolist()]
+    return [np.array(field)[at.reshape(-1)] for field in zip(*rows)]
+
+
+def _outcomes(targets: _Encoded, actuals: _Encoded, names: _Encoded, pack: RulePack
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(status codes, ratios, fractions) of distinct (target, actual, name) triples."""
+    import numpy as np
+
+    n = len(targets.codes)
+    codes = np.full(n, _MISSED, dtype=np.int8)
     ratio = np.empty(n, dtype=object)
     fraction = np.empty(n, dtype=object)
-    fast = np.flatnonzero(ok)
-    if fast.size:
-        # one Decimal per distinct (numerator, denominator) pair
-        den_col = np.where(kind[fast] >= 2, av[fast], lo[fast])
-        num_col = np.select([kind[fast] == 0, kind[fast] == 1, kind[fast] == 2],
-                            [den_col, av[fast], lo[fast]], hi[fast])
-        # the ratio is a function of the (target, actual) pair
-        _, first, inverse = np.unique(tc[fast] * len(a_vals) + ac[fast], return_index=True,
-                                      return_inverse=True)
-        r_vals = np.empty(first.size, dtype=object)
-        f_vals = np.empty(first.size, dtype=object)
-        for j, (p, q) in enumerate(zip(num_col[first].tolist(), den_col[first].tolist())):
-            r = Fraction(p, q)  # what evaluate's _dec divides, reduced the same way
-            r_vals[j] = Decimal(r.numerator) / Decimal(r.denominator)
-            f_vals[j] = max(_ZERO, min(_ONE, r_vals[j]))
-        inverse = inverse.reshape(-1)
-        ratio[fast] = r_vals[inverse]
-        fr = f_vals[inverse]
-        # met and exceeded earn the whole weight (a missed ">" boundary too: ratio 1)
-        fr[codes[fast] != STATUSES.index("missed")] = _ONE
-        fraction[fast] = fr
+    if not n:
+        return codes, ratio, fraction
+    t_ok, t_op, lo, hi, t_unit, t_over, t_two = _per_row(targets, _target_row)
+    a_ok, av, a_unit, a_over, a_two = _per_row(actuals, _actual_row)
+    bounded, by_name = _per_row(names, _name_row)
 
-    # ---- everything else, once per distinct triple
-    slow = np.flatnonzero(~ok)
-    if slow.size:
-        width_a, width_n = len(a_vals), len(n_vals)
-        key = (tc[slow] * width_a + ac[slow]) * width_n + nc[slow]
-        distinct, inverse = np.unique(key, return_inverse=True)
-        s_codes = np.empty(distinct.size, dtype=np.int8)
-        s_ratio = np.empty(distinct.size, dtype=object)
-        s_frac = np.empty(distinct.size, dtype=object)
-        for j, k in enumerate(distinct.tolist()):
-            rest, ni = divmod(k, width_n)
-            ti, ai = divmod(rest, width_a)
-            o = evaluate(t_vals[ti], a_vals[ai], name=n_vals[ni], rules=pack)
-            s_codes[j] = STATUSES.index(o.status)
-            s_ratio[j], s_frac[j] = o.ratio, o.fraction
-        inverse = inverse.reshape(-1)
-        codes[slow] = s_codes[inverse]
-        ratio[slow] = s_ratio[inverse]
-        fraction[slow] = s_frac[inverse]
+    over = Fraction(pack.over_threshold)
+    limit = _INT64 // max(over.numerator, over.denominator)  # keeps av·den and lo·num in int64
+    ok = t_ok & a_ok & (t_unit == a_unit) & (hi < limit) & (av < limit)
+    op = np.where(t_op == _BY_NAME, by_name, t_op)
+    pct = t_unit == "%"
+    # A rate over 100% under a bounded-rate name, checked before anything else.
+    unverifiable = ok & pct & bounded & (t_over | a_over)
+    positive = (op == _GE) | (op == _GT)
+    reverse = (op == _LE) | (op == _LT)
+    equal, ranged = op == _EQ, op == _RANGE
+    reverse_met = (av < lo) | ((av == lo) & (op == _LE))
+    compared = ok & ~unverifiable
+    compared &= ~(pct & a_two & ~ranged)         # a 2 that may be a ≥ sign,
+    compared &= ~(t_two & (t_op == _BY_NAME))    # on either side: evaluate weighs it
+    compared &= ~(reverse & ~reverse_met)        # the rule pack's formula: evaluate applies it
+
+    meets = (av > lo) | ((av == lo) & (op == _GE))
+    exceeded = av * over.denominator >= lo * over.numerator
+    codes[positive & meets & ~exceeded] = _MET
+    codes[positive & meets & exceeded] = _EXCEEDED
+    codes[reverse] = _MET  # only met reverse rows are compared here
+    codes[equal & (av == lo)] = _MET
+    codes[ranged & (lo <= av) & (av <= hi)] = _MET
+    # The completion ratio: av/lo for a positive target or a value short of
+    # the target, lo/av or hi/av for one above it, and 1 (lo/lo) otherwise.
+    short = (equal | ranged) & (av < lo)
+    above = (equal & (av > lo)) | (ranged & (av > hi))
+    numerator = np.select([positive | short, above], [av, np.where(ranged, hi, lo)], lo)
+    denominator = np.where(above, av, lo)
+
+    rows = np.flatnonzero(compared)
+    ratio[rows] = [_quotient(p, q) for p, q in zip(numerator[rows].tolist(),
+                                                  denominator[rows].tolist())]
+    # A missed row earns its ratio, which lies in [0, 1] here (a missed ">"
+    # boundary earns 1); met and exceeded earn the whole weight.
+    fraction[rows] = ratio[rows]
+    fraction[rows[codes[rows] != _MISSED]] = _ONE
+
+    codes[unverifiable] = _UNVERIFIABLE
+    fraction[unverifiable] = _ZERO
+
+    for i in np.flatnonzero(~(compared | unverifiable)).tolist():
+        o = evaluate(targets.values[targets.codes[i]], actuals.values[actuals.codes[i]],
+                     name=names.values[names.codes[i]], rules=pack)
+        codes[i], ratio[i], fraction[i] = STATUSES.index(o.status), o.ratio, o.fraction
     return codes, ratio, fraction
-

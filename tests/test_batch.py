@@ -1,15 +1,22 @@
-"""``perfeval score DIR``: every document scored, a summary table at the end, and
-a progress line on stderr only when stderr is a terminal."""
+"""Batches: ``perfeval score DIR`` (every document scored, a summary table at the
+end, and a progress line on stderr only when stderr is a terminal), and the
+edge cases of the columnar ``evaluate_many`` (its law against ``evaluate`` is in
+tests/property/test_batch_laws.py)."""
 
 from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from perfeval import cli
+from perfeval import TargetSyntaxError, cli, evaluate
+from perfeval.rules import load_pack
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "jianghan-2024"
 
@@ -87,3 +94,140 @@ def test_progress_on_a_terminal(monkeypatch: pytest.MonkeyPatch, folder: Path) -
 def test_no_progress_off_a_terminal(capsys: pytest.CaptureFixture[str], folder: Path) -> None:
     _, _, err = run(capsys, "score", str(folder))
     assert "[1/3]" not in err and "\x1b" not in err
+
+
+# ---------------------------------------------------------------- evaluate_many
+
+def _batch(*columns: Any, **kwargs: Any) -> Any:
+    pytest.importorskip("numpy")
+    from perfeval.batch import evaluate_many
+
+    return evaluate_many(*columns, **kwargs)
+
+
+def _rows(batch: Any) -> list[tuple[str, str, str]]:
+    return [(str(s), str(r), str(f)) for s, r, f in zip(batch.status, batch.ratio, batch.fraction)]
+
+
+def _expected(targets: list[str | None], actuals: list[str | None],
+              names: list[str | None], rules: Any = "hubei-2020") -> list[tuple[str, str, str]]:
+    outcomes = [evaluate(t, a, name=n, rules=rules) for t, a, n in zip(targets, actuals, names)]
+    return [(o.status, str(o.ratio), str(o.fraction)) for o in outcomes]
+
+
+def test_none_cells_in_lists() -> None:
+    targets = [None, "≥90%", None, "≥90%"]
+    actuals = ["95%", None, None, "95%"]
+    names = ["满意度", None, None, None]
+    assert _rows(_batch(targets, actuals, names)) == _expected(targets, actuals, names)
+
+
+def test_empty_columns() -> None:
+    batch = _batch([], [], [])
+    assert len(batch) == 0
+    assert batch.status.dtype.str == "<U14" and batch.codes.dtype.name == "int8"
+    assert batch.ratio.tolist() == [] and batch.fraction.tolist() == []
+    pa = pytest.importorskip("pyarrow")
+    assert len(_batch(pa.array([], pa.string()), pa.chunked_array([], pa.string()))) == 0
+
+
+def test_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match="same length"):
+        _batch(["≥1"], [])
+    with pytest.raises(ValueError, match="same length"):
+        _batch(["≥1"], ["1"], ["a", "b"])
+    pa = pytest.importorskip("pyarrow")
+    with pytest.raises(ValueError, match="same length"):
+        _batch(pa.array(["≥1", "≥2"]), ["1"])
+
+
+def test_numpy_arrays() -> None:
+    np = pytest.importorskip("numpy")
+    targets, actuals = ["≥90%", "=100%", "≥90%"], ["95%", "99.5%", "80%"]
+    batch = _batch(np.array(targets), np.array(actuals, dtype=object))
+    assert _rows(batch) == _expected(targets, actuals, [None] * 3)
+
+
+def test_chunked_arrays_with_a_dictionary_per_chunk() -> None:
+    pa = pytest.importorskip("pyarrow")
+    targets = ["≥90%", "≥90%", "20次", "≥90%", None, "20次"]
+    actuals = ["95%", "80%", "12次", "95%", "95%", None]
+    chunks = [slice(0, 2), slice(2, 2), slice(2, 5), slice(5, 6)]  # one of them empty
+    columns = [pa.chunked_array([pa.array(c[s], pa.string()).dictionary_encode() for s in chunks])
+               for c in (targets, actuals)]
+    assert len({str(c.dictionary) for c in columns[0].chunks}) > 1
+    assert _rows(_batch(*columns)) == _expected(targets, actuals, [None] * 6)
+    plain = pa.chunked_array([pa.array(targets[s], pa.string()) for s in chunks])
+    assert _rows(_batch(plain, actuals)) == _expected(targets, actuals, [None] * 6)
+
+
+def test_nulls_in_arrow_columns() -> None:
+    pa = pytest.importorskip("pyarrow")
+    targets = [None, "≥90%", "≥90%", None]
+    actuals = ["95%", None, "95%", None]
+    expected = _expected(targets, actuals, [None] * 4)
+    assert _rows(_batch(pa.array(targets), pa.array(actuals))) == expected
+    dictionaries = [pa.array(c).dictionary_encode() for c in (targets, actuals)]
+    assert dictionaries[0].null_count == 2
+    assert _rows(_batch(*dictionaries)) == expected
+    # a column of nulls only, of the null type or as pandas types an empty category
+    assert _rows(_batch(targets, actuals, pa.nulls(4))) == expected
+    pd = pytest.importorskip("pandas")
+    assert _rows(_batch(targets, actuals, pd.Series([None] * 4, dtype="category"))) == expected
+
+
+def test_polars_series_of_many_chunks() -> None:
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pyarrow")
+    targets = ["≥90%", "≥90%", "20次", "≥90%"]
+    actuals = ["95%", "80%", "12次", "95%"]
+    chunked = pl.concat([pl.Series(targets[:2]), pl.Series(targets[2:])], rechunk=False)
+    assert chunked.n_chunks() == 2
+    assert _rows(_batch(chunked, pl.Series(actuals, dtype=pl.Categorical))) == \
+        _expected(targets, actuals, [None] * 4)
+
+
+def test_an_arrow_column_of_numbers_is_refused() -> None:
+    pa = pytest.importorskip("pyarrow")
+    with pytest.raises(TypeError, match="strings"):
+        _batch(pa.array([90, 95]), ["95%", "95%"])
+
+
+def test_values_too_large_for_scaled_integers_stay_exact() -> None:
+    # 10^13 at six decimal places overflows int64: evaluate divides the Fractions.
+    batch = _batch(["≥9999999999999", "≥0.0000001"], ["10000000000000", "0.0000002"])
+    assert _rows(batch) == [("met", "1.000000000000100000000000010", "1"),
+                            ("exceeded", "2", "1")]
+
+
+def test_unreadable_text_raises_as_evaluate_does() -> None:
+    with pytest.raises(TargetSyntaxError):
+        evaluate("≥1", "2o万件")
+    with pytest.raises(TargetSyntaxError):
+        _batch(["≥90%", "≥1"], ["95%", "2o万件"])
+
+
+def test_rules_as_a_pack() -> None:
+    pack = load_pack("linear-reverse")
+    targets, actuals, names = ["≤5%", "5%"], ["6%", "8%"], ["预算调整率", "预算调整率"]
+    assert _rows(_batch(targets, actuals, names, rules=pack)) == \
+        _expected(targets, actuals, names, rules=pack)
+
+
+def test_the_dictionary_encoded_columns() -> None:
+    targets = ["≥90%", "≥90%", "20次", "≥90%"]
+    actuals = ["95%", "80%", "12次", "95%"]
+    batch = _batch(targets, actuals)
+    assert len(batch.distinct_codes) == 3  # rows 0 and 3 are one triple
+    assert batch.index[0] == batch.index[3]
+    assert batch.ratio.tolist() == batch.distinct_ratio[batch.index].tolist()
+    assert batch.fraction[1] == Decimal("0.8888888888888888888888888889")
+
+
+def test_lists_import_no_dataframe_library() -> None:
+    code = ("import sys; from perfeval.batch import evaluate_many; "
+            "evaluate_many(['≥90%'], ['95%'], ['满意度']); "
+            "print(sorted({'pyarrow', 'polars', 'pandas'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
