@@ -383,6 +383,12 @@ def _score_jobs(args: argparse.Namespace) -> int:
     if args.jobs > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
+        # Imported here, before the workers start: where processes fork they
+        # inherit the modules instead of importing them once each.
+        import perfeval.scoring  # noqa: F401
+        if any(p.lower().endswith(".xlsx") for p in paths):
+            import perfeval.excel  # noqa: F401
+
         pool = ProcessPoolExecutor(max_workers=args.jobs)
         results: Iterator[Any] = pool.map(_score_job, jobs, chunksize=8)
     else:
