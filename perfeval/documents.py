@@ -173,8 +173,12 @@ def _read_text(path: Path) -> str:
         _fail_file(file, f"file is larger than {_MAX_BYTES // (1024 * 1024)} MB")
     try:
         with path.open("rb") as f:
-            # Read one byte past the limit: st_size is 0 for devices and pipes.
-            data = f.read(_MAX_BYTES + 1)
+            # A read allocates what it is asked for, so ask for the size the
+            # file states; past it (a file still growing, a device or pipe,
+            # whose st_size is 0) read on to one byte past the limit.
+            data = f.read(size + 1)
+            if len(data) > size:
+                data += f.read(_MAX_BYTES + 1 - len(data))
     except OSError as e:
         _fail_file(file, f"cannot read the file: {e.strerror or e}")
     if len(data) > _MAX_BYTES:
