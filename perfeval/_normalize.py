@@ -108,34 +108,54 @@ def normalize(text: str) -> Normalized:
     >>> str(normalize("10萬元"))
     '10万元'
     """
-    out: list[str] = []
-    origin: list[int] = []
-    for index, ch in enumerate(text):
-        folded = _fold_table(ch)
-        out.append(folded)
-        origin.extend([index] * len(folded))
-    joined = "".join(out)
-    # ``--`` and ``~~`` are typed as one separator; ``。`` ends a cell, not a value.
-    result = Normalized(joined, tuple(origin), text)
-    return _collapse(result)
+    folded = list(map(_fold_table, text))
+    joined = "".join(folded)
+    if len(joined) == len(text) and "" not in folded:
+        origin = tuple(range(len(text)))  # the common case: one character for one
+    else:
+        # each output character remembers its source index; a dropped
+        # character leaves none, an expanded one (≥ -> >=) one per character
+        origin = tuple([index for index, part in enumerate(folded) for _ in part])
+    return _collapse(Normalized(joined, origin, text))
+
+
+# ``。`` and its kin end a cell, not a value.
+_CELL_ENDS = tuple("。.;；,，、!")
 
 
 def _collapse(norm: Normalized) -> Normalized:
+    """``--`` and ``~~`` are typed as one separator; a trailing ``。`` goes."""
     text = str(norm)
+    if "--" not in text and "~~" not in text and not text.endswith(_CELL_ENDS):
+        return norm  # the common case: nothing to drop
     keep: list[int] = []
     for i, ch in enumerate(text):
         if ch in "-~" and i > 0 and text[i - 1] == ch:
             continue
         keep.append(i)
-    while keep and text[keep[-1]] in "。.;；,，、!":
+    while keep and text[keep[-1]] in _CELL_ENDS:
         keep.pop()
-    if len(keep) == len(text):
-        return norm
     return Normalized(
         "".join(text[i] for i in keep), tuple(norm.origin[i] for i in keep), norm.source
     )
 
 
+# Cells longer than this are narrative, not names or phrases: folding them
+# again is cheaper than keeping them alive in the memo.
+_MEMO_LIMIT = 256
+
+
 def fold(text: str) -> str:
-    """The normalised text alone, for comparing names and qualitative phrases."""
+    """The normalised text alone, for comparing names and qualitative phrases.
+
+    Scoring, the audit and the documents fold the same few names and phrases
+    on every row, so short texts are memoised.
+    """
+    if len(text) > _MEMO_LIMIT:
+        return str(normalize(text))
+    return _fold_short(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
     return str(normalize(text))

@@ -23,12 +23,10 @@ number; if none follows, that is a :class:`TargetSyntaxError`, not free text.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from perfeval import _units
 from perfeval._normalize import Normalized
@@ -81,7 +79,7 @@ class DatePoint:
     def resolve(self, year: int) -> tuple[int, int, int]:
         y = self.year if self.year is not None else year
         m = self.month if self.month is not None else 12
-        d = self.day if self.day is not None else calendar.monthrange(y, m)[1]
+        d = self.day if self.day is not None else _days_in_month(y, m)
         return (y, m, d)
 
     def canonical(self, *, end: bool = True) -> str:
@@ -95,9 +93,12 @@ class DatePoint:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Fields:
-    """What the grammar read: the fields of a Target or an Actual."""
+class Fields(NamedTuple):
+    """What the grammar read: the fields of a Target or an Actual.
+
+    A NamedTuple, not a frozen dataclass like the public types: one is made
+    for every string parsed, and a tuple costs a third as much to build.
+    """
 
     kind: str  # compare | range | deadline | qualitative | not_applicable
     op: str | None = None
@@ -109,6 +110,14 @@ class Fields:
     # The comparator was a verb of attainment (达到 95%, 完成 98%): a target
     # reads it as "at least", an actual as the value it reached.
     measured: bool = False
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """As ``calendar.monthrange(year, month)[1]``, without importing calendar
+    (and the locale machinery it brings) on every start."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def _format_decimal(value: Decimal) -> str:
@@ -152,9 +161,15 @@ _CN_BIG = {"万": 10**4, "亿": 10**8}
 _UNIT_BEFORE_MAGNITUDE = ("百分比", "百分点", "千瓦时", "千瓦", "千克", "万元次")
 # Time units that may carry the measure word 个: 5个工作日, 3个月.
 _AFTER_GE = ("工作日", "月", "小时", "星期", "季度", "周", "半月", "百分点")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # Words that end a quantity and must never be taken for an unknown unit.
 _NOT_UNIT = set("以及或内之左约余多前底末至到不")
+
+
+def _cjk(ch: str) -> bool:
+    """One CJK ideograph (U+4E00–U+9FFF).  A comparison of code points: the
+    regex class ``[\u4e00-\u9fff]`` takes milliseconds to compile."""
+    return "\u4e00" <= ch <= "\u9fff"
+
 
 # Numbers beyond this many digits are not amounts any form holds; refusing
 # them keeps Decimal arithmetic and formatting cheap on hostile input.
@@ -261,11 +276,12 @@ def _unit_word(s: str, pos: int, allow_unknown: bool) -> tuple[str | None, int]:
         if s.startswith("/", pos):
             head = ""
         elif allow_unknown:
-            m = re.compile(r"[\u4e00-\u9fff]{1,2}").match(s, pos)
-            # (an unknown unit never opens with a numeral: 100一 is no unit)
-            if m and not (set(m.group()) & _NOT_UNIT) and not _CN_RUN.match(m.group()):
-                head, end = m.group(), m.end()
-            else:
+            # one or two ideographs; an unknown unit never opens with a
+            # numeral (100一 is no unit)
+            while end < len(s) and end - pos < 2 and _cjk(s[end]):
+                end += 1
+            head = s[pos:end]
+            if not head or set(head) & _NOT_UNIT or _CN_RUN.match(head):
                 return None, pos
         else:
             return None, pos
@@ -279,10 +295,9 @@ def _unit_word(s: str, pos: int, allow_unknown: bool) -> tuple[str | None, int]:
             p += 1
         part = _units.split_known_unit(s, p)
         if part is None:
-            m = re.compile(r"[\u4e00-\u9fff]").match(s, p)
-            if not m or m.group() in _NOT_UNIT:
+            if p >= len(s) or not _cjk(s[p]) or s[p] in _NOT_UNIT:
                 break
-            part = m.group()
+            part = s[p]
         unit += sep + mag + part
         end = p + len(part)
     return unit or None, end
@@ -327,7 +342,7 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
     unit, end = _unit_word(s, end, allow_unknown=arabic and not require_known_unit)
     if arabic and unit in _units.COUNTERS:
         end = _counted_noun(s, end)
-    if (unit is None and not arabic and end < len(s) and _CJK.match(s, end)
+    if (unit is None and not arabic and end < len(s) and _cjk(s[end])
             and not s.startswith(_QUANTITY_ENDINGS, end)):
         raise _Fail  # 一般, 一网通办: words, not numbers
     if end < len(s) and s[end] in "余多" and unit is not None:
@@ -347,7 +362,7 @@ def _counted_noun(s: str, end: int) -> int:
     what is counted and ends where a suffix, a verb or 左右 begins.
     """
     p = end
-    while p < len(s) and p - end < 4 and _CJK.match(s, p) and s[p] not in _NOT_UNIT \
+    while p < len(s) and p - end < 4 and _cjk(s[p]) and s[p] not in _NOT_UNIT \
             and not s.startswith(_NOUN_STOPS, p):
         p += 1
     if p == end or (p < len(s) and not s.startswith(_NOUN_STOPS, p) and s[p] not in _NOT_UNIT
@@ -356,10 +371,13 @@ def _counted_noun(s: str, end: int) -> int:
     return p
 
 
+_PERCENT_WORDS = {"百分比": "%", "百分点": "%"}
+
+
 def _canonical_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
-    return {"百分比": "%", "百分点": "%"}.get(unit, unit)
+    return _PERCENT_WORDS.get(unit, unit)
 
 
 # ---------------------------------------------------------------- comparators
@@ -384,10 +402,10 @@ _MEASURED_OPS: dict[str, str] = {
 }
 # 控制在 X 以内 / 控制在 X: the suffix decides, "within" when there is none.
 _SOFT_PREFIXES = ("控制在", "保持在", "维持在")
-_PREFIXES_BY_LENGTH = sorted({**_PREFIX_OPS, **_MEASURED_OPS}, key=len, reverse=True)
+_PREFIX_LOOKUP = _units.Words((*_PREFIX_OPS, *_MEASURED_OPS, *_SOFT_PREFIXES))
 _SYMBOLS = (">=", "=>", "<=", "=<", "==", ">", "<", "=")
 # Words that frame a figure without changing it: 全年≥95%, 年均不低于90分.
-_FRAMES = ("全年", "年度", "年均", "平均", "累计", "合计", "共计", "总计", "实际", "共")
+_FRAMES = _units.Words(("全年", "年度", "年均", "平均", "累计", "合计", "共计", "总计", "实际", "共"))
 # 每月1次 is 1次/月: the period moves into the unit.
 _PER = re.compile(r"每(?P<p>年|季度|季|月)")
 
@@ -396,7 +414,7 @@ _SUFFIX_OPS: dict[str, str] = {
     "及以上": ">=", "或以上": ">=", "以上": ">=", "及以下": "<=", "或以下": "<=",
     "以下": "<=", "以内": "<=", "之内": "<=", "内": "<=",
 }
-_SUFFIXES_BY_LENGTH = sorted(_SUFFIX_OPS, key=len, reverse=True)
+_SUFFIX_LOOKUP = _units.Words(_SUFFIX_OPS)
 # What may follow a unit-less Chinese numeral: 一以上, 两次左右.
 _QUANTITY_ENDINGS = (*_SUFFIX_OPS, "左右", "不足")
 # Where the noun after a counter stops (10所学校以上, 200名学员左右).
@@ -406,22 +424,22 @@ _STRICT = {">=": ">", "<=": "<"}
 
 def _prefix_op(s: str, pos: int) -> tuple[str | None, bool, bool, int]:
     """Returns (op, soft, measured, end)."""
-    for word in _SOFT_PREFIXES:
-        if s.startswith(word, pos):
-            return "<=", True, False, pos + len(word)
-    for word in _PREFIXES_BY_LENGTH:
-        if s.startswith(word, pos):
-            if word in _MEASURED_OPS:
-                return _MEASURED_OPS[word], False, True, pos + len(word)
-            return _PREFIX_OPS[word], False, False, pos + len(word)
-    return None, False, False, pos
+    word = _PREFIX_LOOKUP.at(s, pos)
+    if word is None:
+        return None, False, False, pos
+    end = pos + len(word)
+    if word in _SOFT_PREFIXES:
+        return "<=", True, False, end
+    if word in _MEASURED_OPS:
+        return _MEASURED_OPS[word], False, True, end
+    return _PREFIX_OPS[word], False, False, end
 
 
 def _suffix_op(s: str, pos: int) -> tuple[str | None, int]:
-    for word in _SUFFIXES_BY_LENGTH:
-        if s.startswith(word, pos):
-            return _SUFFIX_OPS[word], pos + len(word)
-    return None, pos
+    word = _SUFFIX_LOOKUP.at(s, pos)
+    if word is None:
+        return None, pos
+    return _SUFFIX_OPS[word], pos + len(word)
 
 
 def _frame(s: str, pos: int) -> tuple[str | None, int]:
@@ -429,11 +447,10 @@ def _frame(s: str, pos: int) -> tuple[str | None, int]:
     period = None
     moved = True
     while moved:
-        moved = False
-        for word in _FRAMES:
-            if s.startswith(word, pos):
-                pos, moved = pos + len(word), True
-                break
+        word = _FRAMES.at(s, pos)
+        moved = word is not None
+        if word is not None:
+            pos += len(word)
         m = _PER.match(s, pos)
         if m and period is None:
             period, pos, moved = m["p"], m.end(), True
@@ -492,6 +509,7 @@ def _compare(s: str, *, strict: bool) -> Fields:
 # Letters a scanner puts where a digit was: O/o for 0, l/I for 1, S for 5, B
 # for 8, Z for 2, g for 9; M for a smudged 14 (M.8万元).
 _LOOK_LIKE_DIGITS = frozenset("OoDQIlLiSsBZzgqM")
+_LETTERS = re.compile(r"[A-Za-z]+")
 
 
 def _garbled(s: str, start: int, *, loose: bool = False) -> None:
@@ -503,7 +521,7 @@ def _garbled(s: str, start: int, *, loose: bool = False) -> None:
     text reads as a figure once they are taken for digits, so that ``5G基站``
     stays words while ``l00%`` does not become a confident number.
     """
-    for m in re.finditer(r"[A-Za-z]+", s):
+    for m in _LETTERS.finditer(s):
         a, b = m.span()
         touches = (a > 0 and (s[a - 1].isdigit() or s[a - 1] == ".")) or (
             b < len(s) and (s[b].isdigit() or s[b] == ".")
@@ -558,13 +576,9 @@ def _range(s: str) -> Fields:
             pass
         else:
             _syntax("the two ends of the range have different units", 0, len(s))
-    if _scaled(low) > _scaled(high):
+    if _units.in_base(low.value, low.unit) > _units.in_base(high.value, high.unit):
         low, high = high, low
     return Fields("range", low=low, high=high)
-
-
-def _scaled(q: Quantity) -> Fraction:
-    return Fraction(q.value) * (_units.factor(q.unit) if q.unit else 1)
 
 
 # ---------------------------------------------------------------- dates
@@ -588,8 +602,9 @@ _YEAR_WORDS = {
     "第二季度": 6, "三季度": 9, "第三季度": 9, "四季度": 12, "第四季度": 12,
 }
 _YEAR_WORDS_BY_LENGTH = sorted(_YEAR_WORDS, key=len, reverse=True)
-_DATE_PREFIXES = ("截至", "截止到", "截止", "不晚于", "不迟于", "最迟", "已于", "于", "已在", "在",
-                  "<=", "<")
+_YEAR_WORD_LOOKUP = _units.Words(_YEAR_WORDS)
+_DATE_PREFIXES = _units.Words(("截至", "截止到", "截止", "不晚于", "不迟于", "最迟", "已于", "于",
+                               "已在", "在", "<=", "<"))
 _YEAR_ONLY = re.compile(r"(?:19|20)\d\d年度?")
 # Prefixes that make a date a bound ("no later than"), like the marker 前.
 _BOUND_PREFIXES = ("不晚于", "不迟于", "最迟", "<=", "<")
@@ -620,9 +635,9 @@ def _date_point(s: str, pos: int, year: int | None = None) -> tuple[DatePoint, i
                     w = word[1:] if word.startswith("年") else word
                     return _checked(y, _YEAR_WORDS[word], None, pos, end + len(w)), end + len(w)
         return _checked(y if y is not None else year, month, d, pos, end), end
-    for word in _YEAR_WORDS_BY_LENGTH:
-        if s.startswith(word, pos):
-            return DatePoint(year, _YEAR_WORDS[word], None), pos + len(word)
+    named = _YEAR_WORD_LOOKUP.at(s, pos)
+    if named is not None:
+        return DatePoint(year, _YEAR_WORDS[named], None), pos + len(named)
     if year is not None:
         m = _MD_DOTTED.match(s, pos)
         if m:
@@ -680,7 +695,7 @@ def _checked(y: int | None, m: int | None, d: int | None, start: int, end: int) 
     if m is None:
         m = 12  # 2025年: by the end of the year
     if d is not None and m is not None:
-        last = calendar.monthrange(y if y is not None else 2024, m)[1]
+        last = _days_in_month(y if y is not None else 2024, m)
         if d > last:
             _syntax("no such day in that month", start, end)
     return DatePoint(y, m, d)
@@ -690,11 +705,10 @@ def _deadline(s: str) -> Fields:
     """deadline := date_prefix? date_point (SEP date_point)? date_marker* ('已'|'均已')? verb?"""
     pos = 0
     bound = False
-    for word in _DATE_PREFIXES:
-        if s.startswith(word, pos):
-            pos += len(word)
-            bound = word in _BOUND_PREFIXES
-            break
+    word = _DATE_PREFIXES.at(s, pos)
+    if word is not None:
+        pos += len(word)
+        bound = word in _BOUND_PREFIXES
     begin = pos
     try:
         first, pos = _date_point(s, pos)

@@ -10,13 +10,14 @@ Counters (``件``, ``人次``, ``台``) are each a dimension of their own:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
 __all__ = [
-    "in_base",
+    "in_base", "base_ratio",
     "UNITS", "COUNTERS", "dimension", "factor", "compatible", "split_known_unit", "MAGNITUDES",
-    "per_year",
+    "per_year", "Words",
 ]
 
 F = Fraction
@@ -71,17 +72,45 @@ for _name in _COUNTERS:
 # Counters (and 人, which 名 and 位 share) may be followed by the noun they count.
 COUNTERS: frozenset[str] = frozenset(_COUNTERS) | {"人", "名", "位"}
 
+# The factor of a unit the table does not know: it is its own base.
+_ONE = F(1)
+
 MAGNITUDES: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 
-_BY_LENGTH = sorted(UNITS, key=len, reverse=True)
+
+class Words:
+    """A vocabulary read at a position of a text, the longest word winning.
+
+    The words are grouped by length, so a lookup costs one set lookup per
+    distinct length rather than one ``startswith`` per word: the unit table
+    has hundreds of entries and is consulted for every quantity.  The parser
+    reads its comparator and date words the same way.
+    """
+
+    __slots__ = ("_by_length",)
+
+    def __init__(self, words: Iterable[str]) -> None:
+        vocabulary = frozenset(words)
+        self._by_length = tuple(
+            (n, frozenset(w for w in vocabulary if len(w) == n))
+            for n in sorted({len(w) for w in vocabulary}, reverse=True)
+        )
+
+    def at(self, text: str, start: int) -> str | None:
+        """The longest word at ``text[start:]``, or None."""
+        for length, words in self._by_length:
+            candidate = text[start:start + length]
+            if candidate in words:
+                return candidate
+        return None
+
+
+_KNOWN = Words(UNITS)
 
 
 def split_known_unit(text: str, start: int) -> str | None:
     """The longest known unit at ``text[start:]``, without compound parts."""
-    for name in _BY_LENGTH:
-        if text.startswith(name, start):
-            return name
-    return None
+    return _KNOWN.at(text, start)
 
 
 def _parts(unit: str) -> tuple[str, str]:
@@ -95,13 +124,13 @@ def _parts(unit: str) -> tuple[str, str]:
 def dimension(unit: str) -> str:
     """What a unit measures: two units compare only when their dimensions agree."""
     head, tail = _parts(unit)
-    return UNITS.get(head, (head, F(1)))[0] + tail
+    return UNITS.get(head, (head, _ONE))[0] + tail
 
 
 def factor(unit: str) -> Fraction:
     """How many of its dimension's base unit one ``unit`` is (exact)."""
     head, _ = _parts(unit)
-    return UNITS.get(head, (head, F(1)))[1]
+    return UNITS.get(head, (head, _ONE))[1]
 
 
 def compatible(a: str, b: str) -> bool:
@@ -126,4 +155,15 @@ def per_year(unit: str | None) -> tuple[str, Fraction] | None:
 
 def in_base(value: Decimal, unit: str | None) -> Fraction:
     """``value`` of ``unit`` in its dimension's base unit, exactly."""
-    return Fraction(value) * (factor(unit) if unit else 1)
+    return Fraction(*base_ratio(value, unit))
+
+
+def base_ratio(value: Decimal, unit: str | None) -> tuple[int, int]:
+    """:func:`in_base` as a numerator and a positive denominator, not reduced:
+    evaluation compares and divides these integers, where a Fraction would
+    cost a Python-level object at each step."""
+    numerator, denominator = value.as_integer_ratio()
+    if unit:
+        f = factor(unit)
+        numerator, denominator = numerator * f.numerator, denominator * f.denominator
+    return numerator, denominator

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
-from perfeval._normalize import fold, normalize
+from perfeval._normalize import normalize
 from perfeval._parser import OPS, DatePoint, Fields, Quantity, parse_fields
 
 __all__ = [
@@ -171,10 +171,15 @@ class Actual:
                  date: DatePoint | None = None, bound: bool = False, text: str = "",
                  phrase: str | None = None) -> None:
         set_ = object.__setattr__
-        for name, value in (("kind", kind), ("quantity", quantity), ("op", op), ("high", high),
-                            ("date", date), ("bound", bound), ("text", text),
-                            ("phrase", phrase), ("source", source)):
-            set_(self, name, value)
+        set_(self, "kind", kind)
+        set_(self, "quantity", quantity)
+        set_(self, "op", op)
+        set_(self, "high", high)
+        set_(self, "date", date)
+        set_(self, "bound", bound)
+        set_(self, "text", text)
+        set_(self, "phrase", phrase)
+        set_(self, "source", source)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -243,4 +248,4 @@ def parse_actual(text: str | None) -> Actual:
         return Actual("date", text, date=fields.date, bound=bound)
     if fields.kind == "not_applicable":
         return Actual("missing", text)
-    return Actual("text", text, text=fold(text))
+    return Actual("text", text, text=str(norm))
