@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from perfeval import _units
 from perfeval._normalize import fold
@@ -70,8 +70,20 @@ def _dec(value: Fraction) -> Decimal:
     return Decimal(value.numerator) / Decimal(value.denominator)
 
 
+def _ratio(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` as :func:`_dec` gives ``Fraction(numerator, denominator)``.
+
+    Decimal division rounds the exact value, so integers that are not in
+    lowest terms give the very Decimal the reduced ones do; only the sign
+    goes on the numerator, as in a Fraction, so that 0 / -5 is 0 and not -0.
+    """
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    return Decimal(numerator) / Decimal(denominator)
+
+
 def _shown(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 class _Ctx:
@@ -215,14 +227,33 @@ def _base(q: Quantity) -> Fraction:
     return _units.in_base(q.value, q.unit)
 
 
-def _align(tq: Quantity, aq: Quantity, ctx: _Ctx) -> tuple[Fraction, Fraction] | None:
+class _Pair(NamedTuple):
+    """A target and an actual in one unit, as integers over one positive
+    denominator: every comparison of the two is then a comparison of
+    integers, and every ratio one Decimal division, where Fractions would
+    cost a Python-level object for each step of the arithmetic."""
+
+    target: int
+    actual: int
+    denominator: int
+
+    @classmethod
+    def of(cls, target: Fraction, actual: Fraction) -> _Pair:
+        return cls(target.numerator * actual.denominator, actual.numerator * target.denominator,
+                   target.denominator * actual.denominator)
+
+    def fractions(self) -> tuple[Fraction, Fraction]:
+        return Fraction(self.target, self.denominator), Fraction(self.actual, self.denominator)
+
+
+def _align(tq: Quantity, aq: Quantity, ctx: _Ctx) -> _Pair | None:
     """Both values in one unit, or None when the units cannot compare."""
     if tq.unit is not None and aq.unit is not None:
         if _units.compatible(tq.unit, aq.unit):
-            return _base(tq), _base(aq)
+            return _in_base(tq, aq)
         return _per_year(tq, aq)
     if tq.unit is None and aq.unit is None:
-        return Fraction(tq.value), Fraction(aq.value)
+        return _in_base(tq, aq)
     if aq.unit is None:
         # A bare number takes the target's unit as written, magnitude included:
         # "78100" under "78100份" is 78100份, "51" under "≥20万件" is 51万件 and
@@ -232,13 +263,20 @@ def _align(tq: Quantity, aq: Quantity, ctx: _Ctx) -> tuple[Fraction, Fraction] |
         scale = tq.magnitude if aq.magnitude == 1 else 1
         ctx.flag("unit-missing",
                  f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{tq.unit}”理解。")
-        return _base(tq), Fraction(aq.value) * scale * f
+        return _Pair.of(_base(tq), Fraction(aq.value) * scale * f)
     f = _units.factor(aq.unit) if aq.unit else Fraction(1)
     scale = aq.magnitude if tq.magnitude == 1 else 1
-    return Fraction(tq.value) * scale * f, _base(aq)
+    return _Pair.of(Fraction(tq.value) * scale * f, _base(aq))
 
 
-def _per_year(tq: Quantity, aq: Quantity) -> tuple[Fraction, Fraction] | None:
+def _in_base(tq: Quantity, aq: Quantity) -> _Pair:
+    """Both values in their units' base unit."""
+    tn, td = _units.base_ratio(tq.value, tq.unit)
+    an, ad = _units.base_ratio(aq.value, aq.unit)
+    return _Pair(tn * ad, an * td, td * ad)
+
+
+def _per_year(tq: Quantity, aq: Quantity) -> _Pair | None:
     """Compare a rate per period with a count over the year (1次/月 and 12次).
 
     An actual without a period under a monthly target may state the year's
@@ -257,7 +295,7 @@ def _per_year(tq: Quantity, aq: Quantity) -> tuple[Fraction, Fraction] | None:
     av = Fraction(aq.value) * _units.factor(a_head) * a_times
     if t_per is not None and a_per is None:
         av = _nearest([av, av * t_times], tv)
-    return tv, av
+    return _Pair.of(tv, av)
 
 
 def _nearest(readings: list[Fraction], reference: Fraction) -> Fraction:
@@ -278,13 +316,15 @@ def _mismatch(t: Target, aq: Quantity, ctx: _Ctx) -> Outcome:
 
 # Words that make a figure in a sentence a change or a comparison, not the
 # amount done: 较上年增加20人 says nothing of the year's total.
-_CHANGE = re.compile(r"(较|比|增加|增长|提高|提升|下降|减少|降低|超出|超过|差|缺|少于|多于|同比|环比|未)")
+_CHANGE = ("较", "比", "增加", "增长", "提高", "提升", "下降", "减少", "降低", "超出", "超过", "差", "缺",
+           "少于", "多于", "同比", "环比", "未")
 
 
 def _figure_in_text(t: Target, a: Actual) -> Actual:
     """``完成培训120人次`` under ``≥100人次``: the one figure in the sentence in
     the target's units is the value reached.  Anything less clear stays text."""
-    if a.kind != "text" or a.phrase is not None or t.unit is None or _CHANGE.search(a.text):
+    if a.kind != "text" or a.phrase is not None or t.unit is None or any(
+            w in a.text for w in _CHANGE):
         return a
     figures = find_quantities(a.text)
     if len(figures) != 1 or figures[0].unit is None:
@@ -323,33 +363,36 @@ def _quantitative(t: Target, a: Actual, ctx: _Ctx, direction: str | None) -> Out
         high = _align(t.high, a.quantity, ctx)
         if low is None or high is None:
             return _mismatch(t, a.quantity, ctx)
-        (lo, av), (hi, _) = low, high
+        # Fractions, not the pairs' integers: a unit-less actual may be read
+        # in each end's own unit, and the reading against the low end is the
+        # one compared with both ends.
+        (lo, av), (hi, _) = low.fractions(), high.fractions()
         if lo <= av <= hi:
             return ctx.outcome("met", _ONE, _ONE, "在指标区间内", "已完成")
         ratio = (av / lo if lo > 0 else Fraction(0)) if av < lo else (hi / av if av > 0 else Fraction(0))
         r = _dec(ratio)
         where = "低于区间下限" if av < lo else "高于区间上限"
         return ctx.outcome("missed", r, _clamp(r), where, f"完成率 {percent(r)}", "未完成")
-    aligned = _align(t.low, a.quantity, ctx)
-    if aligned is None:
+    pair = _align(t.low, a.quantity, ctx)
+    if pair is None:
         return _mismatch(t, a.quantity, ctx)
-    tv, av = aligned
-    garbled = _two_for_ge(t, a, tv, av)
+    garbled = _two_for_ge(t, a, pair)
     if garbled is not None:
         return ctx.unverifiable(garbled)
     if op in (">=", ">"):
-        return _positive(op, tv, av, ctx)
+        return _positive(op, pair, ctx)
     if op in ("<=", "<"):
-        return _reverse(op, tv, av, ctx)
-    return _equal(tv, av, ctx)
+        return _reverse(op, pair, ctx)
+    return _equal(pair, ctx)
 
 
 # OCR reads ≥ as 2 (≥92% becomes 292%, ≥280次 becomes 2280次): a bare value
 # whose leading 2 may be such a sign, followed by at least two digits.
 _LEADING_TWO = re.compile(r"2(?P<rest>[1-9]\d+(?:\.\d+)?)")
+_TRAILING_WORDS = re.compile(r"[^\d.]+$")
 
 
-def _two_for_ge(t: Target, a: Actual, tv: Fraction, av: Fraction) -> str | None:
+def _two_for_ge(t: Target, a: Actual, pair: _Pair) -> str | None:
     """Why the pair looks like an OCR garble, or None.
 
     The pair is suspect when the figure read as written is far off the other
@@ -357,17 +400,25 @@ def _two_for_ge(t: Target, a: Actual, tv: Fraction, av: Fraction) -> str | None:
     2, it lands within a quarter of it: the coincidence is the garble's mark,
     and no score is better than a confident wrong one.
     """
-    if tv <= 0 or av <= 0:
+    if pair.target <= 0 or pair.actual <= 0:
         return None
     # An actual far above its target is usually a target set too low (5000 户
     # for ≥500 户); only a percentage over twice its target is that implausible.
     percent_actual = t.unit == "%" and a.quantity is not None and a.quantity.unit in ("%", None)
-    for which, value, text, bare in (("年度指标值", tv, t.source, t.op is None),
-                                     ("实际完成值", av, a.source, percent_actual)):
-        m = _LEADING_TWO.fullmatch(re.sub(r"[^\d.]+$", "", fold(text)))
-        if not bare or m is None:
+    for which, text, bare in (("年度指标值", t.source, t.op is None),
+                              ("实际完成值", a.source, percent_actual)):
+        if not bare:
             continue
-        written = Decimal(fold(text)[:m.end()])
+        folded = fold(text)
+        if not folded.startswith("2"):
+            continue  # (the garble opens with its 2: no need for the regexes)
+        m = _LEADING_TWO.fullmatch(_TRAILING_WORDS.sub("", folded))
+        if m is None:
+            continue
+        # only ratios of the two follow, so the pair's denominator may go
+        tv, av = Fraction(pair.target), Fraction(pair.actual)
+        value = tv if which == "年度指标值" else av
+        written = Decimal(folded[:m.end()])
         stripped = value * Fraction(Decimal(m["rest"])) / Fraction(written)
         if which == "年度指标值":
             far, near = av / value, av / stripped
@@ -384,13 +435,14 @@ def _clamp(value: Decimal) -> Decimal:
     return max(_ZERO, min(_ONE, value))
 
 
-def _positive(op: str, tv: Fraction, av: Fraction, ctx: _Ctx) -> Outcome:
+def _positive(op: str, pair: _Pair, ctx: _Ctx) -> Outcome:
+    tv, av = pair.target, pair.actual
     if tv == 0:
         if av > 0 or (av == 0 and op == ">="):
             return ctx.outcome("met", _ONE, _ONE, "已完成")
         return _boundary(ctx) if av == 0 else ctx.outcome(
             "missed", _ZERO, _ZERO, "未完成")
-    r = _dec(av / tv)
+    r = _ratio(av, tv)
     if av > tv or (av == tv and op == ">="):
         threshold = ctx.pack.over_threshold
         if r >= threshold:
@@ -409,24 +461,27 @@ def _boundary(ctx: _Ctx) -> Outcome:
                        f"恰为临界值，未满足“{ctx.t_text}”的要求", "未完成（按完成计分）")
 
 
-def _reverse(op: str, tv: Fraction, av: Fraction, ctx: _Ctx) -> Outcome:
+def _reverse(op: str, pair: _Pair, ctx: _Ctx) -> Outcome:
+    tv, av = pair.target, pair.actual
     if av < tv or (av == tv and op == "<="):
         return ctx.outcome("met", _ONE, _ONE, "未超过指标上限", "已完成")
     if av == tv:
         return _boundary(ctx)
-    r = _dec(tv / av) if tv > 0 else _ZERO
-    fraction = _clamp(ctx.pack.reverse_formula(target=_dec(tv), actual=_dec(av)))
+    r = _ratio(tv, av) if tv > 0 else _ZERO
+    fraction = _clamp(ctx.pack.reverse_formula(target=_ratio(tv, pair.denominator),
+                                               actual=_ratio(av, pair.denominator)))
     return ctx.outcome("missed", r, fraction, "超出指标上限", f"完成率 {percent(r)}", "未完成")
 
 
-def _equal(tv: Fraction, av: Fraction, ctx: _Ctx) -> Outcome:
+def _equal(pair: _Pair, ctx: _Ctx) -> Outcome:
+    tv, av = pair.target, pair.actual
     if av == tv:
         return ctx.outcome("met", _ONE, _ONE, "与指标值一致", "已完成")
     if av < tv:
-        r = _dec(av / tv) if tv > 0 else _ZERO
+        r = _ratio(av, tv) if tv > 0 else _ZERO
         where = "低于指标值"
     else:
-        r = _dec(tv / av) if av > 0 else _ZERO
+        r = _ratio(tv, av) if av > 0 else _ZERO
         where = "高于指标值"
     return ctx.outcome("missed", r, _clamp(r), where, f"完成率 {percent(r)}", "未完成")
 
@@ -471,17 +526,17 @@ def _bound(t: Target, a: Actual, op: str, ctx: _Ctx) -> Outcome:
     low = _align(t.low, a.quantity, ctx)
     if low is None:
         return _mismatch(t, a.quantity, ctx)
-    tv, av = low
+    tv, av = low.fractions()
     if t.kind == "range":
         assert t.high is not None
         hi = _align(t.high, a.quantity, ctx)
-        outer = _interval("range", tv, hi[0] if hi else tv)
+        outer = _interval("range", tv, hi.fractions()[0] if hi is not None else tv)
     else:
         outer = _interval(op, tv)
     if a.kind == "range":
         assert a.high is not None
         ah = _align(t.low, a.high, ctx)
-        inner = _interval("range", av, ah[1] if ah else av)
+        inner = _interval("range", av, ah.fractions()[1] if ah is not None else av)
     else:
         assert a.op is not None
         inner = _interval(a.op, av)
@@ -553,13 +608,13 @@ _SYNONYMS = (("提升", "提高"), ("增强", "提高"), ("加强", "提高"), (
              ("如期", "及时"))
 # A target that asks for something NOT to happen: 否, 无, 无重大安全事故, 零事故.
 _ABSENT_WORDS = frozenset({"否", "无", "没有", "零", "0", "未发生", "不存在", "杜绝"})
-_ABSENT_START = re.compile(r"(无|零|未发生|未出现|不发生|不出现|杜绝|避免|没有|确保不发生|确保无"
-                           r"|未造成|不造成|未产生|不产生)")
+_ABSENT_START = ("无", "零", "未发生", "未出现", "不发生", "不出现", "杜绝", "避免", "没有", "确保不发生",
+                 "确保无", "未造成", "不造成", "未产生", "不产生")
 _NOT_ABSENT = ("无障碍", "无偿", "无害化", "无缝", "无纸化", "无线", "无人机", "无公害", "零售",
                "零距离", "零星")
-_ABSENT_ANY = re.compile(r"(未发生|没有发生|未出现|没有出现|未造成|没有造成|未产生|没有产生|不存在"
-                         r"|无|零|杜绝)")
-_PRESENT = re.compile(r"(发生|出现|存在|造成|产生)")
+_ABSENT_ANY = ("未发生", "没有发生", "未出现", "没有出现", "未造成", "没有造成", "未产生", "没有产生",
+               "不存在", "无", "零", "杜绝")
+_PRESENT = ("发生", "出现", "存在", "造成", "产生")
 _YES = ("是", "有")
 
 
@@ -570,7 +625,7 @@ def _negated(text: str) -> bool:
 def _absent(text: str) -> bool:
     if text in _ABSENT_WORDS:
         return True
-    return bool(_ABSENT_START.match(text)) and not text.startswith(_NOT_ABSENT)
+    return text.startswith(_ABSENT_START) and not text.startswith(_NOT_ABSENT)
 
 
 # 较上年 is "than last year", not the hedge 较: dropped before wordings compare.
@@ -654,9 +709,9 @@ def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
                 "missed": ("missed", "未达成年度指标")}[actual.phrase]  # type: ignore[return-value]
     if _absent(ft):
         # 否 / 无重大安全事故: a negation in the actual is what the target asks for
-        if _absent(fa) or _ABSENT_ANY.search(fa):
+        if _absent(fa) or any(w in fa for w in _ABSENT_ANY):
             return "met", "表述为未发生"
-        if fa in _YES or _PRESENT.search(fa):
+        if fa in _YES or any(w in fa for w in _PRESENT):
             return "missed", "与指标值相反"
         return None
     if ft in _YES:
@@ -708,5 +763,7 @@ def _qualitative(target: str, a: Actual, ctx: _Ctx, *, deadline: bool = False) -
 
 def with_document(outcome: Outcome, document: str | None) -> Outcome:
     """The same outcome with its findings attributed to ``document``."""
+    if not outcome.findings:  # most rows: nothing to attribute, nothing to copy
+        return outcome
     return replace(outcome, findings=tuple(replace(f, document=document)
                                            for f in outcome.findings))
