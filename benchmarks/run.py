@@ -102,7 +102,7 @@ def indicator(rng: random.Random) -> dict[str, str]:
 
 def table(rng: random.Random, i: int) -> str:
     """A project table as YAML (flow mappings of JSON strings, valid YAML)."""
-    planned = rng.randint(5, 5000) + rng.randint(0, 99) / 100
+    planned = round(rng.randint(5, 5000) + rng.randint(0, 99) / 100, 2)  # 5.69, not 5.6899999999999995
     executed = round(planned * rng.choice((1, 0.99, 0.95, 0.9, 0.8)), 2)
     rows = [indicator(rng) for _ in range(rng.randint(10, 40))]
     lines = ["kind: project", f"name: {json.dumps(f'项目{i:06d}工作经费', ensure_ascii=False)}",
