@@ -260,6 +260,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeError) as e:
         raise RulesError(f"{path}: cannot read rule pack: {e}") from None
     except yaml.YAMLError as e:
+        if "maximum nesting depth" in str(e):  # newer LibYAML's own limit, met while scanning
+            raise RulesError(f"{path}: nested too deeply to be a rule pack") from None
         raise RulesError(f"{path}: not valid YAML: {e}") from None
     except (ValueError, TypeError) as e:  # a constructor's: 5000-digit ints, 2024-13-45
         raise RulesError(f"{path}: cannot read rule pack: {_shorten(str(e), 200)}") from None
