@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -412,16 +410,6 @@ def test_number_formats_follow_each_workbook(tmp_path: Path) -> None:
     for _ in range(2):
         assert load(form("percent.xlsx", "0%")).indicators[0].actual == "95%"
         assert load(form("plain.xlsx", "0.00")).indicators[0].actual == "0.95"
-
-
-def test_reading_a_form_does_not_import_openpyxl() -> None:
-    code = ("import sys\n"
-            "from perfeval.scoring import score\n"
-            f"score({str(EXAMPLES[0])!r})\n"
-            "assert 'openpyxl' not in sys.modules, 'openpyxl imported'\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr.decode()
 
 
 def test_the_bytes_of_a_workbook_read_as_its_file(tmp_path: Path) -> None:
