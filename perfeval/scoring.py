@@ -214,13 +214,9 @@ def _floor(value: Fraction) -> Decimal:
 
 def _apportion(values: list[Fraction]) -> list[Decimal]:
     """Each value cut at 24 places, the cut-off units handed back to the largest
-    remainders, so the Decimals total exactly what the fractions total.
-
-    Worked in integers over the values' common denominator: a table's weights
-    share one or two denominators, and Fraction arithmetic row by row would
-    cost more than the rest of scoring."""
-    den = math.lcm(*(v.denominator for v in values)) if values else 1
-    scaled = [v.numerator * (den // v.denominator) * _SCALE for v in values]
+    remainders, so the Decimals total exactly what the fractions total."""
+    den, numerators = _common(values)
+    scaled = [n * _SCALE for n in numerators]
     units = [n // den for n in scaled]
     total = sum(scaled)
     spare = total // den - sum(units) if total % den == 0 else 0
@@ -234,8 +230,16 @@ def _apportion(values: list[Fraction]) -> list[Decimal]:
 
 def _sum(values: list[Fraction]) -> Fraction:
     """``sum(values)`` with one Fraction made instead of one per term."""
+    den, numerators = _common(values)
+    return Fraction(sum(numerators), den)
+
+
+def _common(values: list[Fraction]) -> tuple[int, list[int]]:
+    """The values' common denominator and their numerators over it.  A table's
+    weights share one or two denominators, and Fraction arithmetic row by row
+    would cost more than the rest of scoring."""
     den = math.lcm(*(v.denominator for v in values)) if values else 1
-    return Fraction(sum(v.numerator * (den // v.denominator) for v in values), den)
+    return den, [v.numerator * (den // v.denominator) for v in values]
 
 
 def _to_decimal(value: Fraction) -> Decimal:
