@@ -71,7 +71,6 @@ pyarrow are the ``fast`` extra.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -82,7 +81,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeAlias
 
 from perfeval._normalize import fold
 from perfeval.errors import PerfevalError
-from perfeval.evaluate import STATUSES, evaluate
+from perfeval.evaluate import STATUSES, evaluate, leading_two
 from perfeval.rules import DEFAULT_PACK, RulePack, load_catalog, load_pack
 from perfeval.targets import parse_actual, parse_target
 
@@ -104,7 +103,6 @@ Column: TypeAlias = "Sequence[str | None] | np.ndarray | _ArrowStream | _ArrowAr
 
 _SCALE = 10**6           # six decimal places: 99.5%, 0.125万元, 1923.78
 _INT64 = 2**63
-_LEADING_TWO = re.compile(r"2[1-9]\d+(?:\.\d+)?")  # evaluate._two_for_ge's mark
 _GE, _GT, _LE, _LT, _EQ, _RANGE, _BY_NAME = range(7)
 _OPS = {">=": _GE, ">": _GT, "<=": _LE, "<": _LT, "=": _EQ}
 _DIRECTIONS = {"positive": _GE, "reverse": _LE, "equal": _EQ}  # as evaluate._op_of reads them
@@ -357,7 +355,7 @@ def _name_row(name: str | None) -> tuple[bool, int]:
 
 def _leading_two(text: str) -> bool:
     """Whether a figure may be ``≥`` read as 2 (``292%``): evaluate then weighs it."""
-    return _LEADING_TWO.fullmatch(re.sub(r"[^\d.]+$", "", fold(text))) is not None
+    return leading_two(text) is not None
 
 
 @lru_cache(maxsize=65536)

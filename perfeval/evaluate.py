@@ -392,6 +392,15 @@ _LEADING_TWO = re.compile(r"2(?P<rest>[1-9]\d+(?:\.\d+)?)")
 _TRAILING_WORDS = re.compile(r"[^\d.]+$")
 
 
+def leading_two(text: str) -> re.Match[str] | None:
+    """The figure of ``text`` (words after it aside) when its leading 2 may be
+    such a sign, with the rest as ``rest``; else None."""
+    folded = fold(text)
+    if not folded.startswith("2"):
+        return None  # (the garble opens with its 2: no need for the regexes)
+    return _LEADING_TWO.fullmatch(_TRAILING_WORDS.sub("", folded))
+
+
 def _two_for_ge(t: Target, a: Actual, pair: _Pair) -> str | None:
     """Why the pair looks like an OCR garble, or None.
 
@@ -409,16 +418,13 @@ def _two_for_ge(t: Target, a: Actual, pair: _Pair) -> str | None:
                               ("实际完成值", a.source, percent_actual)):
         if not bare:
             continue
-        folded = fold(text)
-        if not folded.startswith("2"):
-            continue  # (the garble opens with its 2: no need for the regexes)
-        m = _LEADING_TWO.fullmatch(_TRAILING_WORDS.sub("", folded))
+        m = leading_two(text)
         if m is None:
             continue
         # only ratios of the two follow, so the pair's denominator may go
         tv, av = Fraction(pair.target), Fraction(pair.actual)
         value = tv if which == "年度指标值" else av
-        written = Decimal(folded[:m.end()])
+        written = Decimal(m[0])
         stripped = value * Fraction(Decimal(m["rest"])) / Fraction(written)
         if which == "年度指标值":
             far, near = av / value, av / stripped
