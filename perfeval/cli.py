@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import importlib
 import os
 import stat
 import sys
@@ -92,6 +91,19 @@ def _error(message: str) -> None:
 
 def _out(text: str) -> None:
     _write(sys.stdout, text)
+
+
+def _number(value: Any) -> Any:
+    """Decimals as the numbers JSON shows (``report.number``), recursively."""
+    from perfeval.report import number
+
+    if isinstance(value, Decimal):
+        return number(value)
+    if isinstance(value, dict):
+        return {k: _number(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_number(v) for v in value]
+    return value
 
 
 def _json(data: Any) -> str:
@@ -373,9 +385,9 @@ def _score_jobs(args: argparse.Namespace) -> int:
 
         # Imported here, before the workers start: where processes fork they
         # inherit the modules instead of importing them once each.
-        importlib.import_module("perfeval.scoring")
+        import perfeval.scoring  # noqa: F401
         if any(p.lower().endswith(".xlsx") for p in paths):
-            importlib.import_module("perfeval.excel")
+            import perfeval.excel  # noqa: F401
 
         pool = ProcessPoolExecutor(max_workers=args.jobs)
         results: Iterator[Any] = pool.map(_score_job, jobs, chunksize=8)
@@ -545,7 +557,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
         width = max((display_width(n) for n in names), default=0)
         _out("".join(f"{n.ljust(width)}  {load_pack(n).title}\n" for n in names))
         return EXIT_OK
-    described = load_pack(args.pack).describe()
+    described = _number(load_pack(args.pack).describe())
     if args.json:
         _out(_json(described))
     else:
@@ -563,15 +575,11 @@ def _yaml(data: Any, indent: str = "") -> str:
       - [90, 优]
     split: false
     """
-    from perfeval.report import number
-
     def scalar(value: Any) -> str:
         if isinstance(value, list):
             return "[" + ", ".join(scalar(v) for v in value) + "]"
         if value is None or isinstance(value, bool):
             return {None: "null", True: "true", False: "false"}[value]
-        if isinstance(value, Decimal):
-            return str(number(value))  # as the JSON shows it: 10, not 10.00
         return str(value)
 
     lines: list[str] = []
@@ -605,8 +613,8 @@ exit status: 0 success (findings do not fail the run), 1 error findings with
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from perfeval.scoring import score
     from perfeval.snapshot import make_snapshot
+    from perfeval.scoring import score
 
     _load_rules(args.rules)
     batch = _Batch()
