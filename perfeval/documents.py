@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple, NoReturn, Protocol, TypeA
 
 import yaml
 from perfeval import _records as rec
+from perfeval import _tree, _yamlsubset
 from perfeval.errors import DocumentError
 
 if TYPE_CHECKING:
@@ -108,31 +109,12 @@ _MAX_FRAC_DIGITS = 10
 # --------------------------------------------------------------------------
 
 
-# Tuples rather than dataclasses: a batch makes hundreds of nodes per table.
-
-
-class _Scalar(NamedTuple):
-    text: str | None  # None for null
-    line: int | None
-    boolean: bool = False  # a Python bool, which is not text
-
-
-class _Sequence(NamedTuple):
-    items: tuple[_Node, ...]
-    line: int | None
-    raw: str | None = None  # source text of a YAML flow list, e.g. "[97%,100%]"
-
-
-class _Mapping(NamedTuple):
-    items: tuple[tuple[str, int | None, _Node], ...]  # (key as written, key line, value)
-    line: int | None
-    # A spreadsheet has cells, not lines: the Excel reader maps key paths
-    # (``indicators[3].target``) to "sheet S, cell B7" on the root mapping,
-    # so that every error the walker raises names the cell.
-    cells: Mapping[str, str] | None = None
-
-
-_Node: TypeAlias = _Scalar | _Sequence | _Mapping
+_Scalar = _tree.Scalar
+# Builds a record without the Python-level __new__ a NamedTuple class runs.
+_new = tuple.__new__
+_Sequence = _tree.Sequence
+_Mapping = _tree.Mapping_
+_Node: TypeAlias = _tree.Node
 _T = TypeVar("_T")
 
 
@@ -382,6 +364,9 @@ def _yaml_error(e: yaml.YAMLError, text: str, file: str, kind: str) -> NoReturn:
 def _read_yaml(path: Path) -> _Node | None:
     file = str(path)
     text = _read_text(path)
+    node = _yamlsubset.compose(text)  # the usual plain form, read directly
+    if node is not None:
+        return node
     try:
         return _compose(text, file)
     except yaml.YAMLError as e:
@@ -528,8 +513,29 @@ def _normalize_key(key: str) -> str:
     return text.rstrip(":")
 
 
-def _aliases(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    return {_normalize_key(alias): name for name, aliases in table.items() for alias in aliases}
+class _Keys(dict[str, str]):
+    """A table of keys: every alias, normalised, to the field it names."""
+
+    def __init__(self, table: Mapping[str, tuple[str, ...]]) -> None:
+        super().__init__(
+            (_normalize_key(alias), name) for name, aliases in table.items() for alias in aliases
+        )
+        # Keys as written, resolved: the same few headers repeat on every row.
+        self.resolved: dict[str, tuple[str, str | None] | None] = {}
+
+    def resolve(self, key: str) -> tuple[str, str | None] | None:
+        try:
+            return self.resolved[key]
+        except KeyError:
+            pass
+        if len(self.resolved) >= 4096:  # a stream of odd keys must not grow it forever
+            self.resolved.clear()
+        hit = self.resolved[key] = _lookup(key, self)
+        return hit
+
+
+def _aliases(table: Mapping[str, tuple[str, ...]]) -> _Keys:
+    return _Keys(table)
 
 
 _DOCUMENT_KEYS = _aliases(
@@ -674,17 +680,16 @@ def _lookup(key: str, table: Mapping[str, str]) -> tuple[str, str | None] | None
     return None
 
 
-def _fields(
-    mapping: _Mapping, table: Mapping[str, str], ctx: _Context, prefix: str
-) -> dict[str, _Field]:
+def _fields(mapping: _Mapping, table: _Keys, ctx: _Context, prefix: str) -> dict[str, _Field]:
     found: dict[str, _Field] = {}
+    resolve = table.resolve
     for key, kline, node in mapping.items:
-        hit = _lookup(key, table)
+        hit = resolve(key)
         if hit is None:
             continue  # an extra column of the form; see the module docstring
         name, unit = hit
         line = node.line if node.line is not None else kline
-        field_ = _Field(prefix, key, kline, line, node, unit)
+        field_ = _new(_Field, (prefix, key, kline, line, node, unit))
         if name in found:
             first = found[name]
             lines = f" (lines {first.key_line} and {kline})" if kline is not None else ""
@@ -710,19 +715,18 @@ def _items(f: _Field | None, ctx: _Context) -> tuple[_Node, ...]:
 
 def _scalar(f: _Field, ctx: _Context, *, flow_text: bool = False) -> str | None:
     node = f.node
+    if node.__class__ is _Scalar:  # the usual case, first
+        text = node.text
+        return text if text and not text.isspace() else None
     if flow_text and isinstance(node, _Sequence) and node.raw is not None:
         return node.raw
-    if not isinstance(node, _Scalar):
-        ctx.fail(f"expected text, got {_describe(node)}", f.line, f.key)
-    if node.text is None or not node.text.strip():
-        return None
-    return node.text
+    ctx.fail(f"expected text, got {_describe(node)}", f.line, f.key)
 
 
 def _text(f: _Field | None, ctx: _Context, *, flow_text: bool = False) -> str | None:
     if f is None:
         return None
-    if isinstance(f.node, _Scalar) and f.node.boolean:
+    if f.node.__class__ is _Scalar and f.node.boolean:
         ctx.fail("expected text, got a boolean", f.line, f.key)
     return _scalar(f, ctx, flow_text=flow_text)
 
@@ -868,7 +872,8 @@ def _indicator(node: _Node, ctx: _Context, key: str) -> rec.Indicator:
 def _indicators(f: _Field | None, ctx: _Context) -> tuple[rec.Indicator, ...]:
     if f is None:
         return ()
-    return tuple(_indicator(n, ctx, f"{f.key}[{i}]") for i, n in enumerate(_items(f, ctx)))
+    key = f.key
+    return tuple(_indicator(n, ctx, f"{key}[{i}]") for i, n in enumerate(_items(f, ctx)))
 
 
 def _goal(node: _Node, ctx: _Context, key: str, number: int) -> rec.Goal:
