@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+import orjson
+
 from perfeval._tree import Mapping_, Node, Scalar, Sequence
 
 __all__ = ["compose"]
@@ -102,7 +104,31 @@ def _trailing(rest: str) -> None:
         raise _Unsupported
 
 
+def _json_object(text: str, line: int) -> Mapping_ | None:
+    """A flow mapping that is a JSON object of strings with no escapes, as
+    ``json.dumps`` writes an indicator: orjson decodes it, and YAML reads it
+    the same way."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:  # e.g. a comment after it, or not JSON at all
+        return None
+    # Without escapes each string has two quotes, so four per entry: fewer
+    # entries than that means a key was given twice and one was dropped.
+    if type(value) is not dict or text.count('"') != 4 * len(value):
+        return None
+    pairs = []
+    for key, text_ in value.items():
+        if type(text_) is not str:
+            return None
+        pairs.append((key, line, _new(Scalar, (text_, line, False))))
+    return _new(Mapping_, (tuple(pairs), line, None))
+
+
 def _flow_mapping(text: str, line: int) -> Mapping_:
+    if "\\" not in text and len(text) <= _MAX_KEY:
+        node = _json_object(text, line)
+        if node is not None:
+            return node
     m = _EMPTY_FLOW.match(text)
     if m is not None:
         _trailing(text[m.end():])

@@ -129,6 +129,9 @@ class _Renderer:
         return self.rng.choice(["", "", "", " # note", "  #", " #: x"])
 
     def flow_mapping(self, tree: dict[str, object]) -> str:
+        if self.rng.random() < 0.3:  # one JSON object, as generators write an indicator
+            separators = self.rng.choice([(", ", ": "), (",", ":"), (" , ", " : ")])
+            return json.dumps(tree, ensure_ascii=self.rng.random() < 0.2, separators=separators)
         sep = self.rng.choice([", ", ",", " , "])
         colon = self.rng.choice([": ", ":", " : "])
         body = sep.join(
@@ -248,3 +251,33 @@ def test_real_strings_are_read_the_fast_way() -> None:
     lines = ["kind: project", "name: 项目", "indicators:"]
     lines += [f"  - {json.dumps(r, ensure_ascii=False)}" for r in rows]
     assert agrees("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\n",  # anchor
+    "a: !!str 1\n",  # tag
+    "a: |\n  text\n",  # block scalar
+    "a: one\n  two\n",  # a plain scalar over two lines
+    "a: 'one\n  two'\n",  # a quoted one
+    "a: [97%, 100%]\n",  # a flow list, kept as source text by the full reader
+    "a: 1\na: 2\n",  # duplicate key
+    '- {"a": "1", "a": "2"}\n',  # duplicate key in a JSON object
+    "a:\n\t- 1\n",  # a tab
+    "---\na: 1\n",  # a document marker
+    "a: <<\n",  # a merge key
+    'a: "\\x41"\n',  # an escape JSON does not have
+    "a: {b: {c: 1}}\n",  # nested flow collections
+])
+def test_declines(text: str) -> None:
+    assert _yamlsubset.compose(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    '- {"name": "预算执行率", "target": "97%-100%", "actual": "99.51%"}\n',
+    '- {"name":"预算执行率","target":"97%-100%"}\n',
+    "- {name: 预算执行率, target: ≥ 20万件, actual: ~}\n",
+    "a:\n- b: 1\n  c: 'it''s'  # comment\n",
+    "a:\r\n  b: \"\\u6ee1\\u610f\"\r\n",
+])
+def test_reads(text: str) -> None:
+    assert agrees(text)
