@@ -219,7 +219,8 @@ def _row_findings(doc: Document, pack: RulePack, rows: list[Row],
 
         if not row.known_level:
             flag("unknown-level", f"一级指标“{ind.level1}”不属于产出、成本、效益、满意度。")
-        out.extend(row.outcome.findings)
+        out.extend(Finding(f.rule, f.message, doc.name, f.indicator)  # the evaluation's own
+                   for f in row.outcome.findings)
         if result.status in ("missed", "partial", "unverifiable") and not (
                 gives_reason(ind.reason) or table_reason):
             said = result.explanation.removeprefix(f"{name}：").rstrip("。")

@@ -29,18 +29,17 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from perfeval import audit
 from perfeval._normalize import fold
 from perfeval.documents import read
 from perfeval.errors import DocumentError, RulesError, TargetSyntaxError
-from perfeval.evaluate import Outcome, evaluate, with_document
+from perfeval.evaluate import Outcome, evaluate
 from perfeval.findings import Finding
 from perfeval.report import BudgetResult, IndicatorResult, Report, round2
 from perfeval.rules import DEFAULT_PACK, RulePack, load_pack
@@ -58,9 +57,10 @@ __all__ = ["Row", "pool_of", "score"]
 _ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One indicator row with what scoring needs to know about it."""
+class Row(NamedTuple):
+    """One indicator row with what scoring needs to know about it.  The
+    findings of ``outcome`` are the evaluation's, not yet attributed to the
+    document: the audit does that as it lists them."""
 
     goal: str | None
     goal_index: int
@@ -313,9 +313,12 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     """
     doc = read(document) if isinstance(document, str | PathLike | Mapping) else document
     pack = _pack_for(doc, rules, allow_outside_rules)
-    rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
-                with_document(_evaluate(ind, pack, doc.year), doc.name))
-            for goal, gi, ind in _rows(doc)]
+    pools, cost_pool, year = pack.pools, pack.cost_pool, doc.year
+    rows = []
+    for goal, gi, ind in _rows(doc):
+        pool, known = _level_words(ind.level1, ind.level2)  # pool_of, inlined
+        rows.append(Row(goal, gi, ind, pool if pool in pools else cost_pool, known,
+                        _evaluate(ind, pack, year)))
 
     has_budget = _budget_present(doc)
     explicit = _explicit_weights(rows, doc, has_budget)
