@@ -44,6 +44,20 @@ def number(value: Decimal | None) -> int | float | None:
     return float(value)
 
 
+def _cents(value: Decimal) -> int | float:
+    """``number(round2(value))``, in one call: a report has three per row."""
+    value = value.quantize(_CENT, ROUND_HALF_UP)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _basis(value: Decimal | None) -> int | float | None:
+    """``number(round4(value))``, ``None`` kept."""
+    if value is None:
+        return None
+    value = value.quantize(_BASIS, ROUND_HALF_UP)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorResult:
     goal: str | None
@@ -71,9 +85,9 @@ class IndicatorResult:
             "actual": self.actual,
             "canonical_target": self.canonical_target,
             "status": self.status,
-            "ratio": number(None if self.ratio is None else round4(self.ratio)),
-            "weight": number(round2(self.weight)),
-            "score": number(round2(self.score)),
+            "ratio": _basis(self.ratio),
+            "weight": _cents(self.weight),
+            "score": _cents(self.score),
             "explanation": self.explanation,
         }
 
@@ -92,9 +106,9 @@ class BudgetResult:
         return {
             "planned": number(self.planned),
             "executed": number(self.executed),
-            "rate": number(round4(self.rate)),
-            "weight": number(round2(self.weight)),
-            "score": number(round2(self.score)),
+            "rate": _basis(self.rate),
+            "weight": _cents(self.weight),
+            "score": _cents(self.score),
         }
 
 
