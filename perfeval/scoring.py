@@ -212,11 +212,22 @@ def _explicit_weights(rows: list[Row], doc: Document,
     return weights, den, budget
 
 
-def _scores(rows: list[Row], weights: list[int], den: int) -> tuple[list[int], int]:
-    """Weight × fraction of each row, over one common denominator."""
-    ratios = [r.outcome.fraction.as_integer_ratio() for r in rows]
-    common = math.lcm(*(d for _, d in ratios))
-    return [w * n * (common // d) for w, (n, d) in zip(weights, ratios)], den * common
+# Most rows earn all of their weight, or none of it.
+_WHOLE = {Decimal(1): (1, 1), Decimal(0): (0, 1)}
+
+
+def _scores(rows: list[Row], weights: list[int], den: int) -> tuple[list[Decimal], Ratio]:
+    """Each row's weight × fraction cut at 24 places, and their exact sum."""
+    cut: list[Decimal] = []
+    sums: dict[int, int] = {}  # the products, summed by the fraction's denominator
+    for r, w in zip(rows, weights):
+        fraction = r.outcome.fraction
+        n, d = _WHOLE.get(fraction) or fraction.as_integer_ratio()
+        product = w * n
+        sums[d] = sums.get(d, 0) + product
+        cut.append(_decimal_of(product * _SCALE // (den * d), -_PLACES))
+    common = math.lcm(*sums)
+    return cut, (sum(s * (common // d) for d, s in sums.items()), den * common)
 
 
 # ---------------------------------------------------------------- exact → Decimal
@@ -236,11 +247,6 @@ def _decimal_of(n: int, exp: int) -> Decimal:
     if zeros:
         digits, exp = digits[:-zeros], exp + zeros
     return Decimal(f"{digits}E{exp}")
-
-
-def _floors(numerators: list[int], den: int) -> list[Decimal]:
-    """Each ``n / den`` cut (toward −∞) at 24 places."""
-    return [_decimal_of(n * _SCALE // den, -_PLACES) for n in numerators]
 
 
 def _apportion(numerators: list[int], den: int) -> list[Decimal]:
@@ -263,9 +269,10 @@ def _to_decimal(n: int, d: int = 1) -> Decimal:
     does), else 40 significant digits — too close to a tie for any real table."""
     g = math.gcd(n, d)
     n, d = n // g, d // g
-    den, twos, fives = d, 0, 0
-    while den % 2 == 0:
-        den, twos = den // 2, twos + 1
+    twos = (d & -d).bit_length() - 1
+    den, fives = d >> twos, 0
+    while den % 390625 == 0:  # 5⁸: a sum of 28-digit quotients has dozens of fives
+        den, fives = den // 390625, fives + 8
     while den % 5 == 0:
         den, fives = den // 5, fives + 1
     if den == 1:
@@ -332,16 +339,15 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
         weights, den = _default_weights(rows, pack, (100 * bd - bn, bd))
     budget_weight = _to_decimal(bn, bd)
 
-    exact_scores, score_den = _scores(rows, weights, den)
+    scores, (exact, exact_den) = _scores(rows, weights, den)
     indicators = []
-    for r, w, s in zip(rows, _apportion(weights, den), _floors(exact_scores, score_den)):
+    for r, w, s in zip(rows, _apportion(weights, den), scores):
         ind, o = r.indicator, r.outcome
         indicators.append(IndicatorResult(
             r.goal, ind.level1, ind.level2, ind.name, ind.target, ind.actual,
             _canonical(ind.target), o.status, o.ratio, w, s, o.explanation, r.pool, ind.score))
     results = tuple(indicators)
     budget = None
-    exact, exact_den = sum(exact_scores), score_den
     if has_budget:
         b = doc.budget
         assert b is not None and b.planned is not None and b.executed is not None
