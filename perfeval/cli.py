@@ -169,7 +169,9 @@ class _Sink:
             target = Path(self.output)
             fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                             dir=target.parent)
-            self.file = os.fdopen(fd, "wb")
+            # reports come some 12 kB at a time: a larger buffer spares
+            # the system a call for each of them
+            self.file = os.fdopen(fd, "wb", buffering=1 << 20)
         self.file.write(text.encode("utf-8") if isinstance(text, str) else text)
 
     def commit(self) -> bool:
