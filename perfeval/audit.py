@@ -207,31 +207,40 @@ def _department_sums(doc: Document, pack: RulePack, flag: _Flag) -> None:
 
 def _row_findings(doc: Document, pack: RulePack, rows: list[Row],
                   results: tuple[IndicatorResult, ...], out: list[Finding]) -> None:
+    document = doc.name
     table_reason = gives_reason(doc.deviation)
     seen: set[tuple[int, str]] = set()
     tolerance = pack.threshold("score_claim_tolerance")
     for row, result in zip(rows, results):
         ind = row.indicator
         name = ind.name
-
-        def flag(rule: str, message: str, name: str = name) -> None:
-            out.append(Finding(rule, f"{name}：{message}", document=doc.name, indicator=name))
-
         if not row.known_level:
-            flag("unknown-level", f"一级指标“{ind.level1}”不属于产出、成本、效益、满意度。")
-        out.extend(row.outcome.findings)
-        if result.status in ("missed", "partial", "unverifiable") and not (
-                gives_reason(ind.reason) or table_reason):
+            out.append(_on_row(document, name, "unknown-level",
+                               f"一级指标“{ind.level1}”不属于产出、成本、效益、满意度。"))
+        for f in row.outcome.findings:  # the evaluation's own, attributed to the table
+            out.append(Finding(f.rule, f.message, document, f.indicator))
+        status = result.status
+        if status in ("missed", "partial", "unverifiable") and not (
+                table_reason or gives_reason(ind.reason)):
             said = result.explanation.removeprefix(f"{name}：").rstrip("。")
-            flag("missing-deviation-reason",
-                 f"{_STATUS_WORDS[result.status]}（{said}），但未说明偏差原因。")
-        if ind.score is not None and result.status != "not_applicable":
-            _claim(result, ind.score, pack, tolerance, flag, _graded(ind.target, result))
+            out.append(_on_row(document, name, "missing-deviation-reason",
+                               f"{_STATUS_WORDS[status]}（{said}），但未说明偏差原因。"))
+        if ind.score is not None and status != "not_applicable":
+            _claim(result, ind.score, pack, tolerance,
+                   lambda rule, message, name=name: out.append(
+                       _on_row(document, name, rule, message)),
+                   _graded(ind.target, result))
         key = (row.goal_index, fold(name))
         if key in seen:
             where = f"年度目标“{row.goal}”中" if row.goal else "表中"
-            flag("duplicate-indicator", f"{where}重复出现。")
-        seen.add(key)
+            out.append(_on_row(document, name, "duplicate-indicator", f"{where}重复出现。"))
+        else:
+            seen.add(key)
+
+
+def _on_row(document: str | None, name: str, rule: str, message: str) -> Finding:
+    """A finding of the indicator ``name``: its message starts with the name."""
+    return Finding(rule, f"{name}：{message}", document, name)
 
 
 _STATUS_WORDS = {"missed": "未完成", "partial": "部分达成", "unverifiable": "无法核验"}

@@ -49,7 +49,7 @@ class Finding:
     def to_dict(self) -> dict[str, str | None]:
         return {
             "rule": self.rule,
-            "severity": self.severity,
+            "severity": SEVERITY[self.rule],
             "message": self.message,
             "document": self.document,
             "indicator": self.indicator,

@@ -14,7 +14,8 @@ from typing import Any
 
 from perfeval.findings import Finding
 
-__all__ = ["BudgetResult", "IndicatorResult", "Loss", "Report", "number", "round2", "to_json"]
+__all__ = ["BudgetResult", "IndicatorResult", "Loss", "Report", "number", "round2", "to_json",
+           "to_json_bytes"]
 
 SCHEMA_VERSION = 1
 _CENT = Decimal("0.01")
@@ -41,6 +42,20 @@ def number(value: Decimal | None) -> int | float | None:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+def _cents(value: Decimal) -> int | float:
+    """``number(round2(value))``, in one call: a report has three per row."""
+    value = value.quantize(_CENT, ROUND_HALF_UP)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _basis(value: Decimal | None) -> int | float | None:
+    """``number(round4(value))``, ``None`` kept."""
+    if value is None:
+        return None
+    value = value.quantize(_BASIS, ROUND_HALF_UP)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +85,9 @@ class IndicatorResult:
             "actual": self.actual,
             "canonical_target": self.canonical_target,
             "status": self.status,
-            "ratio": number(None if self.ratio is None else round4(self.ratio)),
-            "weight": number(round2(self.weight)),
-            "score": number(round2(self.score)),
+            "ratio": _basis(self.ratio),
+            "weight": _cents(self.weight),
+            "score": _cents(self.score),
             "explanation": self.explanation,
         }
 
@@ -91,9 +106,9 @@ class BudgetResult:
         return {
             "planned": number(self.planned),
             "executed": number(self.executed),
-            "rate": number(round4(self.rate)),
-            "weight": number(round2(self.weight)),
-            "score": number(round2(self.score)),
+            "rate": _basis(self.rate),
+            "weight": _cents(self.weight),
+            "score": _cents(self.score),
         }
 
 
@@ -191,3 +206,24 @@ def to_json(data: Any) -> str:
         return orjson.dumps(data, default=_plain, option=orjson.OPT_INDENT_2).decode()
     except orjson.JSONEncodeError:
         return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False, default=_plain)
+
+
+def to_json_bytes(data: Any, *, element: bool = False) -> bytes:
+    """``to_json(data)`` and a newline, encoded; or, with ``element``, ``data``
+    as an element of a JSON array: indented two more spaces, no newline.
+
+    A batch writes its reports as they come, so that it never holds them
+    all; as bytes, straight from orjson, a report is neither decoded,
+    re-indented nor encoded again on its way to the file.
+    """
+    import orjson
+
+    try:
+        if element:  # b"[\n  {...}\n]" without its brackets
+            return orjson.dumps([data], default=_plain, option=orjson.OPT_INDENT_2)[2:-2]
+        return orjson.dumps(data, default=_plain,
+                            option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:  # a lone surrogate: kept, as to_json keeps it
+        text = to_json(data)
+        text = "  " + text.replace("\n", "\n  ") if element else text + "\n"
+        return text.encode("utf-8", "surrogatepass")

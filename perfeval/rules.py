@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -134,7 +135,8 @@ class Formula:
         self(**{n: _SAMPLES.get(n, Decimal(1)) for n in names})
 
     def __call__(self, **values: Decimal) -> Decimal:
-        evaluator = SimpleEval(functions=_FUNCTIONS, names=values)
+        evaluator = _evaluator()
+        evaluator.names = values
         try:
             result = Decimal(evaluator.eval(self.text, previously_parsed=self._tree))
         except ZeroDivisionError:
@@ -150,6 +152,18 @@ class Formula:
 
     def __repr__(self) -> str:
         return f"<Formula({self.text!r})>"
+
+
+_local = threading.local()
+
+
+def _evaluator() -> SimpleEval:
+    """This thread's evaluator: setting one up costs more than most formulas
+    take to run, and only the names change from call to call."""
+    evaluator = getattr(_local, "evaluator", None)
+    if evaluator is None:
+        evaluator = _local.evaluator = SimpleEval(functions=_FUNCTIONS)
+    return evaluator
 
 
 _FORMULA_NAMES = {

@@ -16,10 +16,12 @@ weights are used as given.  Score = weight × fraction.
 
 Weights such as 50/23 have no finite decimal form, and a sum of 28-digit
 quotients can land a hair below a half-cent (99.99499… for 99.995) and round
-the wrong way.  So weights, scores and the total are exact fractions
-internally; the Decimals a report carries are those fractions cut at 24
-places (weights apportioned so that they still total exactly 100), and the
-total is the exact sum, converted once.
+the wrong way.  So weights, scores and the total are exact rationals
+internally, kept as integer numerators over one denominator the table shares
+(Fraction arithmetic row by row would cost more than the rest of scoring);
+the Decimals a report carries are those rationals cut at 24 places (weights
+apportioned so that they still total exactly 100), and the total is the
+exact sum, converted once.
 """
 
 from __future__ import annotations
@@ -27,18 +29,17 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from perfeval import audit
 from perfeval._normalize import fold
 from perfeval.documents import read
 from perfeval.errors import DocumentError, RulesError, TargetSyntaxError
-from perfeval.evaluate import Outcome, evaluate, with_document
+from perfeval.evaluate import Outcome, evaluate
 from perfeval.findings import Finding
 from perfeval.report import BudgetResult, IndicatorResult, Report, round2
 from perfeval.rules import DEFAULT_PACK, RulePack, load_pack
@@ -56,9 +57,10 @@ __all__ = ["Row", "pool_of", "score"]
 _ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One indicator row with what scoring needs to know about it."""
+class Row(NamedTuple):
+    """One indicator row with what scoring needs to know about it.  The
+    findings of ``outcome`` are the evaluation's, not yet attributed to the
+    document: the audit does that as it lists them."""
 
     goal: str | None
     goal_index: int
@@ -135,58 +137,97 @@ def _budget_present(doc: Document) -> bool:
     return b is not None and b.planned is not None and b.executed is not None and b.planned > 0
 
 
-def _default_weights(rows: list[Row], pack: RulePack, available: Fraction) -> list[Fraction]:
-    weights = [Fraction(0)] * len(rows)
-    live = [i for i, r in enumerate(rows) if r.outcome.status != "not_applicable"]
-    if not live:
-        return weights
-    groups: dict[int, list[int]] = {}
-    for i in live:
-        key = rows[i].goal_index if pack.split_by_goal else 0
-        groups.setdefault(key, []).append(i)
-    per_group = available / len(groups)
-    for members in groups.values():
-        pools: dict[str, list[int]] = {}
-        for i in members:
-            pools.setdefault(rows[i].pool, []).append(i)
-        points = {p: Fraction(pack.pools[p]) for p in pools}
-        nominal = sum(points.values(), Fraction(0))
-        for p, indices in pools.items():
-            # a pack may give a pool 0 points; if only such pools are present
-            # they share the goal equally rather than divide by zero
-            part = points[p] / nominal if nominal > 0 else Fraction(1, len(pools))
-            share = per_group * part / len(indices)
-            for i in indices:
-                weights[i] = share
-    return weights
+# ---------------------------------------------------------------- weights
+
+Ratio: TypeAlias = tuple[int, int]  # (numerator, denominator), denominator > 0
+
+
+def _over_one(values: list[Decimal]) -> tuple[list[int], int]:
+    """The values as numerators over their least common denominator."""
+    ratios = [v.as_integer_ratio() for v in values]
+    den = math.lcm(*(d for _, d in ratios))
+    return [n * (den // d) for n, d in ratios], den
+
+
+def _default_weights(rows: list[Row], pack: RulePack, available: Ratio) -> tuple[list[int], int]:
+    """``available`` points shared out by goal, pool and indicator (the module
+    docstring): each row's weight over one common denominator."""
+    split = pack.split_by_goal
+    groups: dict[int, dict[str, list[int]]] = {}
+    for i, r in enumerate(rows):
+        if r.outcome.status != "not_applicable":
+            groups.setdefault(r.goal_index if split else 0, {}).setdefault(r.pool, []).append(i)
+    weights = [0] * len(rows)
+    if not groups:
+        return weights, 1
+    an, ad = available
+    ad *= len(groups)  # each goal's points
+    shares: list[tuple[list[int], int, int]] = []
+    for pools in groups.values():
+        # points[p] / nominal: the pools' common denominator cancels
+        units, _ = _over_one([pack.pools[p] for p in pools])
+        nominal = sum(units)
+        for (p, indices), u in zip(pools.items(), units):
+            if nominal > 0:
+                shares.append((indices, an * u, ad * nominal * len(indices)))
+            else:
+                # a pack may give a pool 0 points; if only such pools are
+                # present they share the goal equally rather than divide by zero
+                shares.append((indices, an, ad * len(pools) * len(indices)))
+    den = math.lcm(*(d for _, _, d in shares))
+    for indices, n, d in shares:
+        share = n * (den // d)
+        for i in indices:
+            weights[i] = share
+    return weights, den
 
 
 def _explicit_weights(rows: list[Row], doc: Document,
-                      has_budget: bool) -> tuple[list[Fraction], Fraction] | None:
-    """The weights as given, or None when the default allocation applies.
+                      has_budget: bool) -> tuple[list[int], int, Ratio] | None:
+    """The weights as given (over one common denominator) and the budget
+    block's, or None when the default allocation applies.
 
     SPEC §4: used as given only when every indicator *and* the budget block
     carry one.  A row that does not apply, and a budget block that cannot be
     scored, give their points to the other indicators pro rata.
     """
-    live = [r for r in rows if r.outcome.status != "not_applicable"]
-    if not live or any(r.indicator.weight is None for r in live):
+    live = [r.outcome.status != "not_applicable" for r in rows]
+    if not any(live) or any(r.indicator.weight is None for r, on in zip(rows, live) if on):
         return None
     stated_budget = doc.budget.weight if doc.budget is not None else None
     if has_budget and stated_budget is None:
         return None
-    given = [Fraction(r.indicator.weight or 0) for r in rows]
-    dropped = sum((w for w, r in zip(given, rows) if r.outcome.status == "not_applicable"),
-                  Fraction(0))
+    given, den = _over_one([r.indicator.weight or _ZERO for r in rows] + [stated_budget or _ZERO])
+    stated = given.pop()
+    kept = sum(g for g, on in zip(given, live) if on)
+    dropped = sum(g for g, on in zip(given, live) if not on)
     if not has_budget and stated_budget is not None:
-        dropped += Fraction(stated_budget)
-    kept = sum((w for w, r in zip(given, rows) if r.outcome.status != "not_applicable"),
-               Fraction(0))
-    scale = (kept + dropped) / kept if kept > 0 and dropped > 0 else Fraction(1)
-    weights = [Fraction(0) if r.outcome.status == "not_applicable" else w * scale
-               for w, r in zip(given, rows)]
-    budget = Fraction(stated_budget) if has_budget and stated_budget is not None else Fraction(0)
-    return weights, budget
+        dropped += stated
+    if kept > 0 and dropped > 0:  # scaled by (kept + dropped) / kept
+        weights = [g * (kept + dropped) if on else 0 for g, on in zip(given, live)]
+        den *= kept
+    else:
+        weights = [g if on else 0 for g, on in zip(given, live)]
+    budget = stated_budget.as_integer_ratio() if has_budget and stated_budget is not None else (0, 1)
+    return weights, den, budget
+
+
+# Most rows earn all of their weight, or none of it.
+_WHOLE = {Decimal(1): (1, 1), Decimal(0): (0, 1)}
+
+
+def _scores(rows: list[Row], weights: list[int], den: int) -> tuple[list[Decimal], Ratio]:
+    """Each row's weight × fraction cut at 24 places, and their exact sum."""
+    cut: list[Decimal] = []
+    sums: dict[int, int] = {}  # the products, summed by the fraction's denominator
+    for r, w in zip(rows, weights):
+        fraction = r.outcome.fraction
+        n, d = _WHOLE.get(fraction) or fraction.as_integer_ratio()
+        product = w * n
+        sums[d] = sums.get(d, 0) + product
+        cut.append(_decimal_of(product * _SCALE // (den * d), -_PLACES))
+    common = math.lcm(*sums)
+    return cut, (sum(s * (common // d) for d, s in sums.items()), den * common)
 
 
 # ---------------------------------------------------------------- exact → Decimal
@@ -208,54 +249,38 @@ def _decimal_of(n: int, exp: int) -> Decimal:
     return Decimal(f"{digits}E{exp}")
 
 
-def _floor(value: Fraction) -> Decimal:
-    return _decimal_of(value.numerator * _SCALE // value.denominator, -_PLACES)
-
-
-def _apportion(values: list[Fraction]) -> list[Decimal]:
-    """Each value cut at 24 places, the cut-off units handed back to the largest
-    remainders, so the Decimals total exactly what the fractions total."""
-    den, numerators = _common(values)
+def _apportion(numerators: list[int], den: int) -> list[Decimal]:
+    """Each ``n / den`` cut at 24 places, the cut-off units handed back to the
+    largest remainders, so the Decimals total exactly what the fractions total."""
     scaled = [n * _SCALE for n in numerators]
     units = [n // den for n in scaled]
     total = sum(scaled)
     spare = total // den - sum(units) if total % den == 0 else 0
     if spare:  # most tables' weights end within 24 places, and nothing is cut
         remainders = [n % den for n in scaled]
-        by_remainder = sorted(range(len(values)), key=lambda i: -remainders[i])
+        by_remainder = sorted(range(len(numerators)), key=lambda i: -remainders[i])
         for i in by_remainder[:spare]:
             units[i] += 1
     return [_decimal_of(u, -_PLACES) for u in units]
 
 
-def _sum(values: list[Fraction]) -> Fraction:
-    """``sum(values)`` with one Fraction made instead of one per term."""
-    den, numerators = _common(values)
-    return Fraction(sum(numerators), den)
-
-
-def _common(values: list[Fraction]) -> tuple[int, list[int]]:
-    """The values' common denominator and their numerators over it.  A table's
-    weights share one or two denominators, and Fraction arithmetic row by row
-    would cost more than the rest of scoring."""
-    den = math.lcm(*(v.denominator for v in values)) if values else 1
-    return den, [v.numerator * (den // v.denominator) for v in values]
-
-
-def _to_decimal(value: Fraction) -> Decimal:
-    """Exact when the fraction has a finite decimal form (every half-cent does),
-    else 40 significant digits — too close to a tie for any real table."""
-    den, twos, fives = value.denominator, 0, 0
-    while den % 2 == 0:
-        den, twos = den // 2, twos + 1
+def _to_decimal(n: int, d: int = 1) -> Decimal:
+    """``n / d`` exact when it has a finite decimal form (every half-cent
+    does), else 40 significant digits — too close to a tie for any real table."""
+    g = math.gcd(n, d)
+    n, d = n // g, d // g
+    twos = (d & -d).bit_length() - 1
+    den, fives = d >> twos, 0
+    while den % 390625 == 0:  # 5⁸: a sum of 28-digit quotients has dozens of fives
+        den, fives = den // 390625, fives + 8
     while den % 5 == 0:
         den, fives = den // 5, fives + 1
     if den == 1:
         places = max(twos, fives)
-        return _decimal_of(value.numerator * 10 ** places // value.denominator, -places)
+        return _decimal_of(n * 10 ** places // d, -places)
     with localcontext() as ctx:
         ctx.prec = 40
-        return Decimal(value.numerator) / Decimal(value.denominator)
+        return Decimal(n) / Decimal(d)
 
 
 def _pack_for(doc: Document, rules: str | RulePack | None,
@@ -295,35 +320,34 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     """
     doc = read(document) if isinstance(document, str | PathLike | Mapping) else document
     pack = _pack_for(doc, rules, allow_outside_rules)
-    rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
-                with_document(_evaluate(ind, pack, doc.year), doc.name))
-            for goal, gi, ind in _rows(doc)]
+    pools, cost_pool, year = pack.pools, pack.cost_pool, doc.year
+    rows = []
+    for goal, gi, ind in _rows(doc):
+        pool, known = _level_words(ind.level1, ind.level2)  # pool_of, inlined
+        rows.append(Row(goal, gi, ind, pool if pool in pools else cost_pool, known,
+                        _evaluate(ind, pack, year)))
 
     has_budget = _budget_present(doc)
-    live = any(r.outcome.status != "not_applicable" for r in rows)
     explicit = _explicit_weights(rows, doc, has_budget)
     if explicit is not None:
-        weights, budget_points = explicit
+        weights, den, (bn, bd) = explicit
     else:
-        budget_points = Fraction(0)
+        bn, bd = 0, 1
         if has_budget:
-            budget_points = Fraction(pack.budget_points) if live else Fraction(100)
-        weights = _default_weights(rows, pack, 100 - budget_points)
-    budget_weight = _to_decimal(budget_points)
+            live = any(r.outcome.status != "not_applicable" for r in rows)
+            bn, bd = pack.budget_points.as_integer_ratio() if live else (100, 1)
+        weights, den = _default_weights(rows, pack, (100 * bd - bn, bd))
+    budget_weight = _to_decimal(bn, bd)
 
-    exact_scores = [w * _fraction(r.outcome.fraction) for r, w in zip(rows, weights)]
-    results = tuple(
-        IndicatorResult(
-            goal=r.goal, level1=r.indicator.level1, level2=r.indicator.level2,
-            name=r.indicator.name, target=r.indicator.target, actual=r.indicator.actual,
-            canonical_target=_canonical(r.indicator.target), status=r.outcome.status,
-            ratio=r.outcome.ratio, weight=w, score=_floor(exact_score),
-            explanation=r.outcome.explanation, pool=r.pool, claimed=r.indicator.score,
-        )
-        for r, w, exact_score in zip(rows, _apportion(weights), exact_scores)
-    )
+    scores, (exact, exact_den) = _scores(rows, weights, den)
+    indicators = []
+    for r, w, s in zip(rows, _apportion(weights, den), scores):
+        ind, o = r.indicator, r.outcome
+        indicators.append(IndicatorResult(
+            r.goal, ind.level1, ind.level2, ind.name, ind.target, ind.actual,
+            _canonical(ind.target), o.status, o.ratio, w, s, o.explanation, r.pool, ind.score))
+    results = tuple(indicators)
     budget = None
-    exact = _sum(exact_scores)
     if has_budget:
         b = doc.budget
         assert b is not None and b.planned is not None and b.executed is not None
@@ -331,10 +355,11 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
             points=budget_weight, planned=b.planned, executed=b.executed)))
         budget = BudgetResult(b.planned, b.executed, b.executed / b.planned, budget_weight,
                               budget_score, b.stated_rate, b.score)
-        exact += Fraction(budget_score)
+        n, d = budget_score.as_integer_ratio()
+        exact, exact_den = exact * d + n * exact_den, exact_den * d
 
     # explicit weights above 100 are reported (weights-sum), never paid
-    exact_total = _to_decimal(min(exact, Fraction(100)))
+    exact_total = _to_decimal(exact, exact_den) if exact <= 100 * exact_den else _to_decimal(100)
     projects: tuple[Report, ...] = ()
     projects_score = None
     if doc.kind == "department" and doc.projects:
@@ -364,15 +389,6 @@ def _canonical(text: str | None) -> str | None:
         return None
 
 
-_FRACTIONS = {Decimal(1): Fraction(1), Decimal(0): Fraction(0)}
-
-
-def _fraction(value: Decimal) -> Fraction:
-    """The exact share earned; most rows earn all of it, or nothing."""
-    exact = _FRACTIONS.get(value)
-    return Fraction(value) if exact is None else exact
-
-
 def _projects_score(projects: tuple[Report, ...]) -> Decimal:
     """The mean of the projects' unrounded totals, weighted by planned budget
     (a plain mean when some project has no budget block)."""
@@ -380,6 +396,8 @@ def _projects_score(projects: tuple[Report, ...]) -> Decimal:
     planned = [Fraction(p.budget.planned) if p.budget is not None else None for p in projects]
     if all(w is not None and w > 0 for w in planned):
         weights = [w for w in planned if w is not None]
-        return _to_decimal(sum((w * t for w, t in zip(weights, totals)), Fraction(0))
-                          / sum(weights, Fraction(0)))
-    return _to_decimal(sum(totals, Fraction(0)) / len(totals))
+        mean = (sum((w * t for w, t in zip(weights, totals)), Fraction(0))
+                / sum(weights, Fraction(0)))
+    else:
+        mean = sum(totals, Fraction(0)) / len(totals)
+    return _to_decimal(mean.numerator, mean.denominator)

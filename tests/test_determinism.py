@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfeval import cli
-from perfeval.report import number, to_json
+from perfeval.report import number, to_json, to_json_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "jianghan-2024"
@@ -186,3 +186,20 @@ def test_to_json_writes_decimals_as_numbers_and_takes_lone_surrogates() -> None:
         '{\n  "total": 99.5,\n  "weight": 10\n}'
     # orjson refuses a lone surrogate; only a caller's own mapping can hold one
     assert to_json(["\ud800"]) == '[\n  "\ud800"\n]'
+
+
+@given(_JSON_TREES)
+def test_json_bytes_are_the_text_and_the_array_element_it_makes(data: Any) -> None:
+    """A batch writes bytes straight from orjson, each report as an element
+    of the array: the bytes of the text, indented as json.dumps nests it."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    assert to_json_bytes(data) == (text + "\n").encode("utf-8")
+    nested = json.dumps([data], ensure_ascii=False, indent=2, allow_nan=False)
+    assert to_json_bytes(data, element=True) == nested[2:-2].encode("utf-8")
+    assert nested == "[\n" + "  " + text.replace("\n", "\n  ") + "\n]"
+
+
+def test_json_bytes_take_lone_surrogates() -> None:
+    assert to_json_bytes(["\ud800"]).decode("utf-8", "surrogatepass") == '[\n  "\ud800"\n]\n'
+    assert to_json_bytes(["\ud800"], element=True).decode("utf-8", "surrogatepass") == \
+        '  [\n    "\ud800"\n  ]'

@@ -10,16 +10,22 @@ S = 满意度, B = budget block; "w" is a weight, "f" the fraction earned.
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import perfeval
+from perfeval import scoring
 from perfeval.documents import load
 from perfeval.report import Report, to_json
+from perfeval.rules import load_pack
 from perfeval.scoring import score
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "jianghan-2024"
@@ -518,3 +524,148 @@ def test_json_numbers() -> None:
                            "weight": 10, "score": 9.95}
     assert d["total"] == 83.28 and d["grade"] == "良"
     assert json.loads(to_json(d)) == d
+
+
+# ---------------------------------------------------------------- integer arithmetic
+#
+# Scoring keeps weights and scores as integers over one common denominator.
+# The reference below is the plain Fraction formulation of SPEC §4; the two
+# must give the same Decimals, to the last digit and exponent.
+
+_SCALE = 10 ** 24
+
+
+def _ref_default(rows: list[Any], pack: Any, available: Fraction) -> list[Fraction]:
+    weights = [Fraction(0)] * len(rows)
+    live = [i for i, r in enumerate(rows) if r.outcome.status != "not_applicable"]
+    if not live:
+        return weights
+    groups: dict[int, list[int]] = {}
+    for i in live:
+        groups.setdefault(rows[i].goal_index if pack.split_by_goal else 0, []).append(i)
+    per_group = available / len(groups)
+    for members in groups.values():
+        pools: dict[str, list[int]] = {}
+        for i in members:
+            pools.setdefault(rows[i].pool, []).append(i)
+        points = {p: Fraction(pack.pools[p]) for p in pools}
+        nominal = sum(points.values(), Fraction(0))
+        for p, indices in pools.items():
+            part = points[p] / nominal if nominal > 0 else Fraction(1, len(pools))
+            for i in indices:
+                weights[i] = per_group * part / len(indices)
+    return weights
+
+
+def _ref_explicit(rows: list[Any], budget_weight: Decimal | None,
+                  has_budget: bool) -> tuple[list[Fraction], Fraction] | None:
+    live = [r for r in rows if r.outcome.status != "not_applicable"]
+    if not live or any(r.indicator.weight is None for r in live):
+        return None
+    if has_budget and budget_weight is None:
+        return None
+    given = [Fraction(r.indicator.weight or 0) for r in rows]
+    na = [r.outcome.status == "not_applicable" for r in rows]
+    dropped = sum((w for w, n in zip(given, na) if n), Fraction(0))
+    if not has_budget and budget_weight is not None:
+        dropped += Fraction(budget_weight)
+    kept = sum((w for w, n in zip(given, na) if not n), Fraction(0))
+    scale = (kept + dropped) / kept if kept > 0 and dropped > 0 else Fraction(1)
+    weights = [Fraction(0) if n else w * scale for w, n in zip(given, na)]
+    budget = Fraction(budget_weight) if has_budget and budget_weight is not None else Fraction(0)
+    return weights, budget
+
+
+def _ref_decimal(value: Fraction) -> Decimal:
+    """Exact when the fraction has a finite decimal form, else 40 digits."""
+    den, twos, fives = value.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den == 1:
+        places = max(twos, fives)
+        return scoring._decimal_of(value.numerator * 10 ** places // value.denominator, -places)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _ref_floor(value: Fraction) -> Decimal:
+    return scoring._decimal_of(value.numerator * _SCALE // value.denominator, -24)
+
+
+def _ref_apportion(values: list[Fraction]) -> list[Decimal]:
+    """Cut at 24 places; the units cut off go back to the largest remainders."""
+    cut = [v.numerator * _SCALE // v.denominator for v in values]
+    spare = sum(values, Fraction(0)) * _SCALE - sum(cut)
+    if spare.denominator == 1 and spare:
+        order = sorted(range(len(values)), key=lambda i: -(values[i] * _SCALE - cut[i]))
+        for i in order[:int(spare)]:
+            cut[i] += 1
+    return [scoring._decimal_of(c, -24) for c in cut]
+
+
+_POINTS = st.decimals(min_value=0, max_value=100, places=2)
+_FRACTION = st.one_of(st.sampled_from([Decimal(0), Decimal(1), Decimal("0.7"), Decimal("0.3")]),
+                      st.decimals(min_value=0, max_value=1, places=28),
+                      st.fractions(0, 1, max_denominator=997).map(
+                          lambda f: Decimal(f.numerator) / Decimal(f.denominator)))
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> tuple[list[Any], Any, Decimal | None, bool, Decimal]:
+    pack = load_pack(draw(st.sampled_from(["mof-2020", "hubei-2020", "linear-reverse"])))
+    if draw(st.booleans()):  # a pack of its own: odd pool points, splits, budget points
+        pools = {p: draw(st.one_of(_POINTS, st.just(Decimal(0)))) for p in pack.pools}
+        pack = replace(pack, pools=pools, split_by_goal=draw(st.booleans()),
+                        budget_points=draw(_POINTS))
+    weighted = draw(st.booleans())
+    rows = []
+    for _ in range(draw(st.integers(0, 30))):
+        weight = draw(st.one_of(_POINTS, st.none())) if draw(st.integers(0, 9)) == 0 else (
+            draw(_POINTS) if weighted else None)
+        status = draw(st.sampled_from(["met", "missed", "partial", "not_applicable"]))
+        rows.append(SimpleNamespace(
+            goal_index=draw(st.integers(0, 4)), pool=draw(st.sampled_from(sorted(pack.pools))),
+            outcome=SimpleNamespace(status=status, fraction=draw(_FRACTION)),
+            indicator=SimpleNamespace(weight=weight)))
+    budget_weight = draw(st.one_of(st.none(), _POINTS))
+    return rows, pack, budget_weight, draw(st.booleans()), draw(_FRACTION) * 20
+
+
+@given(_tables())
+def test_integer_weights_and_scores_equal_the_fraction_formulation(
+        case: tuple[list[Any], Any, Decimal | None, bool, Decimal]) -> None:
+    rows, pack, budget_weight, has_budget, budget_score = case
+    doc = SimpleNamespace(budget=SimpleNamespace(weight=budget_weight))
+    # the reference
+    explicit = _ref_explicit(rows, budget_weight, has_budget)
+    if explicit is not None:
+        weights, budget_points = explicit
+    else:
+        live = any(r.outcome.status != "not_applicable" for r in rows)
+        budget_points = (Fraction(pack.budget_points) if live else Fraction(100)) \
+            if has_budget else Fraction(0)
+        weights = _ref_default(rows, pack, 100 - budget_points)
+    exact_scores = [w * Fraction(r.outcome.fraction) for r, w in zip(rows, weights)]
+    exact = sum(exact_scores, Fraction(0)) + Fraction(budget_score)
+    # the integers
+    got = scoring._explicit_weights(rows, doc, has_budget)  # type: ignore[arg-type]
+    assert (got is None) == (explicit is None)
+    if got is not None:
+        numerators, den, (bn, bd) = got
+    else:
+        bn, bd = (budget_points.numerator, budget_points.denominator)
+        numerators, den = scoring._default_weights(rows, pack, (100 * bd - bn, bd))
+    assert [Fraction(n, den) for n in numerators] == weights
+    assert Fraction(bn, bd) == budget_points
+    scores, (total, total_den) = scoring._scores(rows, numerators, den)
+    # the Decimals a report carries
+    assert [str(d) for d in scoring._apportion(numerators, den)] == [
+        str(d) for d in _ref_apportion(weights)]
+    assert [str(d) for d in scores] == [str(_ref_floor(s)) for s in exact_scores]
+    n, d = budget_score.as_integer_ratio()
+    assert Fraction(total * d + n * total_den, total_den * d) == exact
+    got_total = scoring._to_decimal(total * d + n * total_den, total_den * d)
+    assert str(got_total) == str(_ref_decimal(exact))
