@@ -258,7 +258,7 @@ def _sequence(lines: list[_Line], pos: int, indent: int, depth: int) -> tuple[No
         rest = text[1:].lstrip(" ")
         if not rest or rest[0] == "#":
             raise _Unsupported
-        if _KEY.fullmatch(rest) is None:
+        if rest[0] == "{" or _KEY.fullmatch(rest) is None:  # a value on this line
             items.append(_value(rest, number))
             pos += 1
             if pos < end and lines[pos][1] > indent:
