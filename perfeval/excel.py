@@ -614,16 +614,21 @@ def _read_sheet(book: _Book, title: str, part: str) -> _Sheet:
         col = 0
         for cell in element.iter(_CELL):
             ref = cell.get("r")
-            col = col + 1 if ref is None else _COLUMN_NUMBERS.get(ref.rstrip(_DIGITS)) or \
-                _column_number(ref)
+            col = col + 1 if ref is None else _REF_COLUMNS.get(ref) or _column_number(ref)
             if col > _MAX_COLUMNS or not len(cell):  # no child, no value: a styled blank
                 continue
             kind = cell.get("t", "n")
             if kind == "inlineStr":
                 box = cell.find(_INLINE_STRING)
-                raw = None if box is None else _text_of(box)
-            else:  # for a formula, the value Excel last computed
-                raw = cell.findtext(_VALUE)
+                if box is None:
+                    continue
+                # Plain text (one <t>) is the common case; rich text takes the walk.
+                text = (box[0].text or "") if len(box) == 1 and box[0].tag == _TEXT \
+                    else _text_of(box)
+                if text.strip():
+                    cells[col] = _Cell(row, col, text)
+                continue
+            raw = cell.findtext(_VALUE)  # for a formula, the value Excel last computed
             if raw:
                 made = _make_cell(book, row, col, kind, cell.get("s"), raw)
                 if made is not None:
@@ -650,13 +655,20 @@ _DIGITS = "0123456789"
 
 
 def _column_number(ref: str) -> int:
-    """The column of a cell reference that is not ``A1`` … ``BL9999`` (those
-    are looked up in _COLUMN_NUMBERS): a column past the window counts as the
-    one after it."""
+    """The column of a cell reference: a column past the window counts as
+    the one after it.  Each reference seen is remembered in _REF_COLUMNS,
+    up to a bound, as the same few hundred come back in every form."""
     letters = ref.rstrip(_DIGITS)
     if not letters.isascii() or not letters.isalpha():
         raise ValueError(f"{ref!r} is no cell reference")
-    return _COLUMN_NUMBERS.get(letters.upper(), _MAX_COLUMNS + 1)
+    col = _COLUMN_NUMBERS.get(letters.upper(), _MAX_COLUMNS + 1)
+    if len(_REF_COLUMNS) < _REFS_REMEMBERED:
+        _REF_COLUMNS[ref] = col
+    return col
+
+
+_REF_COLUMNS: dict[str, int] = {}
+_REFS_REMEMBERED = 1 << 14
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is twice as slow to make
