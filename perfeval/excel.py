@@ -614,16 +614,21 @@ def _read_sheet(book: _Book, title: str, part: str) -> _Sheet:
         col = 0
         for cell in element.iter(_CELL):
             ref = cell.get("r")
-            col = col + 1 if ref is None else _COLUMN_NUMBERS.get(ref.rstrip(_DIGITS)) or \
-                _column_number(ref)
+            col = col + 1 if ref is None else _REF_COLUMNS.get(ref) or _column_number(ref)
             if col > _MAX_COLUMNS or not len(cell):  # no child, no value: a styled blank
                 continue
             kind = cell.get("t", "n")
             if kind == "inlineStr":
                 box = cell.find(_INLINE_STRING)
-                raw = None if box is None else _text_of(box)
-            else:  # for a formula, the value Excel last computed
-                raw = cell.findtext(_VALUE)
+                if box is None:
+                    continue
+                # Plain text (one <t>) is the common case; rich text takes the walk.
+                text = (box[0].text or "") if len(box) == 1 and box[0].tag == _TEXT \
+                    else _text_of(box)
+                if text.strip():
+                    cells[col] = _Cell(row, col, text)
+                continue
+            raw = cell.findtext(_VALUE)  # for a formula, the value Excel last computed
             if raw:
                 made = _make_cell(book, row, col, kind, cell.get("s"), raw)
                 if made is not None:
@@ -650,13 +655,20 @@ _DIGITS = "0123456789"
 
 
 def _column_number(ref: str) -> int:
-    """The column of a cell reference that is not ``A1`` … ``BL9999`` (those
-    are looked up in _COLUMN_NUMBERS): a column past the window counts as the
-    one after it."""
+    """The column of a cell reference: a column past the window counts as
+    the one after it.  Each reference seen is remembered in _REF_COLUMNS,
+    up to a bound, as the same few hundred come back in every form."""
     letters = ref.rstrip(_DIGITS)
     if not letters.isascii() or not letters.isalpha():
         raise ValueError(f"{ref!r} is no cell reference")
-    return _COLUMN_NUMBERS.get(letters.upper(), _MAX_COLUMNS + 1)
+    col = _COLUMN_NUMBERS.get(letters.upper(), _MAX_COLUMNS + 1)
+    if len(_REF_COLUMNS) < _REFS_REMEMBERED:
+        _REF_COLUMNS[ref] = col
+    return col
+
+
+_REF_COLUMNS: dict[str, int] = {}
+_REFS_REMEMBERED = 1 << 14
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is twice as slow to make
@@ -674,7 +686,7 @@ class _Cell:
 
     @property
     def norm(self) -> str:
-        return _docs._normalize_key(self.text)
+        return _normalized(self.text)
 
 
 def _decimal(value: float) -> Decimal:
@@ -851,6 +863,18 @@ _ENDS_WITH_DIGIT = re.compile(r"[0-9]$")
 # label? the end of the table?); the same texts come back on every form of a
 # batch, so the answers are remembered.
 _TEXTS_REMEMBERED = 4096
+
+
+@functools.lru_cache(maxsize=_TEXTS_REMEMBERED)
+def _normalized(text: str) -> str:
+    return _docs._normalize_key(text)
+
+
+@functools.lru_cache(maxsize=_TEXTS_REMEMBERED)
+def _ends_table(text: str) -> bool:
+    """Whether a row whose first filled cell reads ``text`` may end the
+    indicator table (a 总分 or 备注 row, a label such as 项目名称)."""
+    return _END.match(_normalized(text)) is not None or _label_field(text) is not None
 
 
 @functools.lru_cache(maxsize=_TEXTS_REMEMBERED)
@@ -1085,6 +1109,12 @@ def _title(form: _Form, cell: _Cell) -> None:
             form.title_kind = "project"
 
 
+def _at(row: dict[int, _Cell], columns: Mapping[str, int], key: str) -> _Cell | None:
+    """The cell of ``row`` in the column of ``key``, if the table has one."""
+    col = columns.get(key)
+    return None if col is None else row.get(col)
+
+
 def _scan(sheet: _Sheet) -> _Form | None:
     """Locate the blocks of one sheet; None when it holds no indicator table."""
     form = _Form(sheet)
@@ -1119,28 +1149,27 @@ def _scan(sheet: _Sheet) -> _Form | None:
 
         if columns is not None:
             row = sheet.rows[r - 1]
-            at = {key: row.get(col) for key, col in columns.items()}.get  # column key → cell
             name_col = columns["name"]
-            name_cell = at("name")
-            values = [at(k) for k in ("target", "actual", "op")]
-            ends = _END.match(first.norm) is not None or _label_field(first.text) is not None
-            if ends and (first.col < name_col or name_cell is None or not any(values)):
+            name_cell = row.get(name_col)
+            if _ends_table(first.text) and (
+                    first.col < name_col or name_cell is None
+                    or not any(_at(row, columns, k) for k in ("target", "actual", "op"))):
                 if _END.match(first.norm) and first.norm.startswith("总分"):
                     form.total_row = r
                 columns = None
             elif _budget_header(sheet, r) is not None:
                 columns = None
             else:
-                l1 = at("level1")
-                l2 = at("level2")
+                l1 = _at(row, columns, "level1")
+                l2 = _at(row, columns, "level2")
                 if l1 is not None:
                     if level1 is None or l1.text != level1.text:
                         level2 = None
                     level1 = l1
                 if l2 is not None:
                     level2 = l2
-                used = [at(k) for k in ("name", "target", "actual", "op", "weight", "score")]
-                if any(used):
+                if name_cell is not None or any(
+                        _at(row, columns, k) for k in ("target", "actual", "op", "weight", "score")):
                     line = _Line(r, columns, level1, level2)
                     (goal.lines if goal is not None else form.loose).append(line)
                     form.last_row = r
@@ -1222,11 +1251,24 @@ class _Tree:
         at = where or cell
         if at is not None:
             self.places[path] = (sheet, at)
-        if cell is not None and cell.error is not None:
-            _fail(self.file, f"the cell holds the Excel error {cell.error}", sheet.where(cell))
-        if text is None and cell is not None:
-            text = cell.text
-        return _Scalar(text, None)
+        return self.value(sheet, cell, text)
+
+    def value(self, sheet: _Sheet, cell: _Cell | None, text: str | None) -> _Scalar:
+        """The node of a value read from ``cell`` (None for one composed of
+        several cells): ``text``, else the cell's text."""
+        if cell is not None:
+            if cell.error is not None:
+                _fail(self.file, f"the cell holds the Excel error {cell.error}",
+                      sheet.where(cell))
+            if text is None:
+                text = cell.text
+        return _scalar((text, None, False))
+
+
+# A form makes a few hundred value nodes: made as tuples, they skip the
+# Python-level constructor of a NamedTuple with defaults.
+_scalar: Callable[[tuple[str | None, None, bool]], _Scalar] = functools.partial(
+    tuple.__new__, _Scalar)
 
 
 def _path(prefix: str, key: str) -> str:
@@ -1293,38 +1335,44 @@ def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapp
     row = sheet.rows[line.row - 1]
     get = {key: row.get(col) for key, col in cols.items()}.get  # column key → its cell
 
-    items: list[tuple[str, int | None, _Node]] = []
-
-    def put(key: str, cell: _Cell | None, text: str | None = None,
-            where: _Cell | str | None = None) -> None:
-        items.append((key, None, tree.scalar(sheet, f"{prefix}.{key}", cell, text, where)))
-
     def ref(key: str) -> str:
         return f"{_LETTERS[cols[key]]}{line.row}"
 
-    put("level1", line.level1)
-    put("level2", line.level2)
-    put("name", get("name"), where=get("name") or ref("name"))
+    # (key, cell, text, where): the value's cell (None for a composed value),
+    # its text when that is not the cell's, and what an error about it names.
+    values: list[tuple[str, _Cell | None, str | None, _Cell | str | None]] = [
+        ("level1", line.level1, None, line.level1),
+        ("level2", line.level2, None, line.level2),
+        ("name", get("name"), None, get("name") or ref("name")),
+    ]
     if "op" in cols or "unit" in cols:
         for key in ("target", "actual", "op", "unit"):
             cell = get(key)
             if cell is not None and cell.error is not None:
                 _fail(tree.file, f"the cell holds the Excel error {cell.error}", sheet.where(cell))
         target, actual, direction = _compose(line, sheet)
-        put("target", None, target, where=get("target") or get("op") or ref("target"))
-        put("actual", None, actual, where=get("actual") or ref("actual"))
+        values.append(("target", None, target, get("target") or get("op") or ref("target")))
+        values.append(("actual", None, actual, get("actual") or ref("actual")))
         if direction is not None and "direction" not in cols:
-            put("direction", None, direction, where=get("op"))
+            values.append(("direction", None, direction, get("op")))
     else:
-        put("target", get("target"), where=get("target") or ref("target"))
-        put("actual", get("actual"), where=get("actual") or ref("actual"))
+        values.append(("target", get("target"), None, get("target") or ref("target")))
+        values.append(("actual", get("actual"), None, get("actual") or ref("actual")))
     for key in ("weight", "score"):
         if key in cols:
-            put(key, get(key), _points_text(get(key)), where=get(key) or ref(key))
+            cell = get(key)
+            values.append((key, cell, _points_text(cell), cell or ref(key)))
     for key in ("reason", "direction", "applicable"):
         if key in cols:
-            put(key, get(key), where=get(key) or ref(key))
-    tree.places[prefix] = (sheet, get("name") or ref("name"))
+            values.append((key, get(key), None, get(key) or ref(key)))
+    # tree.scalar of each, unrolled: a form has a few hundred of them.
+    places, value = tree.places, tree.value
+    items: list[tuple[str, int | None, _Node]] = []
+    for key, cell, text, where in values:
+        if where is not None:
+            places[f"{prefix}.{key}"] = (sheet, where)
+        items.append((key, None, value(sheet, cell, text)))
+    places[prefix] = (sheet, get("name") or ref("name"))
     return _Mapping(tuple(items), None)
 
 

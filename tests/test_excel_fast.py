@@ -144,6 +144,21 @@ def as_excel_writes(parts: dict[str, bytes]) -> None:
                               b'Target="sharedStrings.xml"/></Relationships>')
 
 
+def rich_inline(parts: dict[str, bytes]) -> None:
+    """Inline strings as rich text: two runs and a phonetic guide, which is
+    no part of the text."""
+    def rich(m: re.Match[bytes]) -> bytes:
+        text = unescape(m.group(2).decode())
+        half = len(text) // 2
+        return (m.group(1) + b' t="inlineStr"><is>'
+                + f'<r><rPr><b/></rPr><t xml:space="preserve">{escape(text[:half])}</t></r>'
+                  f'<r><t xml:space="preserve">{escape(text[half:])}</t></r>'
+                  '<rPh sb="0" eb="1"><t>ヨミ</t></rPh></is></c>'.encode())
+
+    for name in sheet_parts(parts):
+        parts[name] = _INLINE.sub(rich, parts[name])
+
+
 def pretty_printed(parts: dict[str, bytes]) -> None:
     """Every part indented, as some tools write them (text stays as it was)."""
     for name, data in parts.items():
@@ -245,6 +260,7 @@ VARIANTS: dict[str, Callable[[dict[str, bytes]], None] | None] = {
     "as Excel writes": as_excel_writes,
     "pretty-printed": pretty_printed_as_excel_writes,
     "prefixed": prefixed,
+    "rich inline strings": rich_inline,
     "without references": without_references,
     "with a cached formula": cached_formula,
 }
@@ -410,6 +426,20 @@ def test_number_formats_follow_each_workbook(tmp_path: Path) -> None:
     for _ in range(2):
         assert load(form("percent.xlsx", "0%")).indicators[0].actual == "95%"
         assert load(form("plain.xlsx", "0.00")).indicators[0].actual == "0.95"
+
+
+def test_remembered_cell_references_read_as_new_ones() -> None:
+    """A reference looked up a second time (from _REF_COLUMNS) gives the
+    column it gave the first time; one that is none is refused each time."""
+    for ref in ("A1", "BL9", "BM9", "XFD1048576", "ab12"):
+        first = X._column_number(ref)
+        assert X._REF_COLUMNS.get(ref, first) == first == X._column_number(ref)
+    assert X._column_number("BL9") == X._MAX_COLUMNS
+    assert X._column_number("XFD1048576") == X._MAX_COLUMNS + 1
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            X._column_number("1A")
+    assert "1A" not in X._REF_COLUMNS
 
 
 def test_the_bytes_of_a_workbook_read_as_its_file(tmp_path: Path) -> None:
