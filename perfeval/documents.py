@@ -682,9 +682,9 @@ def _lookup(key: str, table: Mapping[str, str]) -> tuple[str, str | None] | None
 
 def _fields(mapping: _Mapping, table: _Keys, ctx: _Context, prefix: str) -> dict[str, _Field]:
     found: dict[str, _Field] = {}
-    resolve = table.resolve
+    resolved = table.resolved
     for key, kline, node in mapping.items:
-        hit = resolve(key)
+        hit = resolved[key] if key in resolved else table.resolve(key)
         if hit is None:
             continue  # an extra column of the form; see the module docstring
         name, unit = hit
@@ -726,8 +726,12 @@ def _scalar(f: _Field, ctx: _Context, *, flow_text: bool = False) -> str | None:
 def _text(f: _Field | None, ctx: _Context, *, flow_text: bool = False) -> str | None:
     if f is None:
         return None
-    if f.node.__class__ is _Scalar and f.node.boolean:
-        ctx.fail("expected text, got a boolean", f.line, f.key)
+    node = f.node
+    if node.__class__ is _Scalar:  # _scalar's usual case, without the call
+        if node.boolean:
+            ctx.fail("expected text, got a boolean", f.line, f.key)
+        text = node.text
+        return text if text and not text.isspace() else None
     return _scalar(f, ctx, flow_text=flow_text)
 
 
@@ -855,17 +859,19 @@ def _indicator(node: _Node, ctx: _Context, key: str) -> rec.Indicator:
         _DIRECTIONS,
         "direction must be positive (正向), reverse (反向) or equal (相等)",
     )
+    # Positional, in the record's field order: a keyword call costs a row
+    # more than all its checks of absent fields together.
     return rec.Indicator(
-        level1=_text(f.get("level1"), ctx) or "",
-        level2=_text(f.get("level2"), ctx) or "",
-        name=name,
-        target=_text(f.get("target"), ctx, flow_text=True),
-        actual=_text(f.get("actual"), ctx, flow_text=True),
-        weight=_points(f.get("weight"), ctx),
-        score=_points(f.get("score"), ctx),
-        reason=_text(f.get("reason"), ctx),
-        direction=direction,
-        applicable=_applicable(f.get("applicable"), ctx),
+        name,
+        _text(f.get("level1"), ctx) or "",
+        _text(f.get("level2"), ctx) or "",
+        _text(f.get("target"), ctx, flow_text=True),
+        _text(f.get("actual"), ctx, flow_text=True),
+        _points(f.get("weight"), ctx),
+        _points(f.get("score"), ctx),
+        _text(f.get("reason"), ctx),
+        direction,
+        _applicable(f.get("applicable"), ctx),
     )
 
 
