@@ -398,7 +398,7 @@ def _score_jobs(args: argparse.Namespace) -> int:
     pool: Any = None
     # Imported here, before the workers start: where processes fork they
     # inherit the modules instead of importing them once each.
-    import perfeval.scoring  # noqa: F401
+    import perfeval.scoring
     if any(p.lower().endswith(".xlsx") for p in paths):
         import perfeval.excel  # noqa: F401
     _settle()

@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple, NoReturn, Protocol, TypeAlias, TypeVar, cast
 
 import yaml
+
 from perfeval import _records as rec
 from perfeval import _tree, _yamlsubset
 from perfeval.errors import DocumentError
