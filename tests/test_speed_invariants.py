@@ -32,7 +32,18 @@ def test_known_unit_is_the_longest_unit_at_the_position(text: str, start: int) -
     assert _units.split_known_unit(text, start) == longest
 
 
+_WORD_TEXT = st.text(alphabet="ab年月底", max_size=8)
+
+
+@given(st.sets(_WORD_TEXT.filter(bool), max_size=12), _WORD_TEXT, st.integers(0, 9))
+def test_words_finds_the_longest_word_at_the_position(vocabulary: set[str], text: str,
+                                                      start: int) -> None:
+    longest = max((w for w in vocabulary if text.startswith(w, start)), key=len, default=None)
+    assert _units.Words(vocabulary).at(text, start) == longest
+
+
 @given(st.text(max_size=300))
 def test_fold_memo_returns_what_normalize_gives(text: str) -> None:
     assert _normalize.fold(text) == str(_normalize.normalize(text))
     assert _normalize.fold(text) == str(_normalize.normalize(text))  # (now from the memo)
+
