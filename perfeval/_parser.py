@@ -549,6 +549,12 @@ def _garbled(s: str, start: int, *, loose: bool = False) -> None:
 _RANGE_SEPS = ("-", "~", "至", "到")
 
 
+def _has_range_separator(s: str) -> bool:
+    """Whether any of _RANGE_SEPS occurs in ``s`` (spelled out: a generator
+    over the tuple costs more than the tests themselves)."""
+    return "-" in s or "~" in s or "至" in s or "到" in s
+
+
 def _range(s: str) -> Fields:
     if s.startswith("[") and s.endswith("]") and "," in s:
         left, _, right = s[1:-1].partition(",")
@@ -771,12 +777,30 @@ def _structured(s: str, *, strict: bool) -> Fields:
         top, end = _quantity(m["a"], 0)
         if end == len(m["a"]):
             return Fields("compare", op=">=", low=top)
-    for alternative in (_deadline, _range):
+    try:
+        return _deadline(s)
+    except _Fail:
+        pass
+    if s.startswith("[") or _has_range_separator(s):
         try:
-            return alternative(s)
+            return _range(s)
         except _Fail:
             pass
-    return _compare(s, strict=strict)
+        return _compare(s, strict=strict)
+    # Not a range (no separator), and most values are bare figures such as
+    # 98% or 230人: _range would read the figure only to fail where the
+    # separator should be, and _compare read it again.  One case differs: a
+    # figure too long or too large raises in _range first, and its span ends
+    # where _range's reading ends (it takes no unknown unit), so when
+    # _compare raises, _range runs after all and its error, if any, wins.
+    try:
+        return _compare(s, strict=strict)
+    except _Syntax:
+        try:
+            _range(s)
+        except _Fail:
+            pass
+        raise
 
 
 # A remark after a comma or semicolon (``100%，已完成``); never the comma of

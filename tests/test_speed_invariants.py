@@ -7,12 +7,14 @@ rather than as a changed outcome somewhere in a table.
 
 from __future__ import annotations
 
+import csv
 from fractions import Fraction
+from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from perfeval import _normalize, _units
+from perfeval import _normalize, _parser, _units
 from perfeval.evaluate import _dec, _ratio
 
 _UNIT_TEXT = st.text(alphabet=st.sampled_from(sorted(set("".join(_units.UNITS)) | set("/*1x"))),
@@ -47,3 +49,60 @@ def test_fold_memo_returns_what_normalize_gives(text: str) -> None:
     assert _normalize.fold(text) == str(_normalize.normalize(text))
     assert _normalize.fold(text) == str(_normalize.normalize(text))  # (now from the memo)
 
+
+# Pieces of figures, glued in any order: numbers long and short, magnitudes,
+# units known and unknown, comparators, frames, approximations, separators.
+_FIGURE_TEXT = st.lists(st.sampled_from([
+    "1", "20", "95.5", "9" * 12, "9" * 25, "1,200", ".5", "0", "二十", "一百五", "两", "十",
+    "万", "亿", "千", "百", "余", "多", "%", "件", "人次", "万元", "公里", "个", "月", "工作日",
+    "乡", "村民", "x", "M", "o", "/", "*", ">=", "<", "=", "不低于", "达到", "控制在", "全年",
+    "每月", "约", "大约", "近", "百分之", "成", "以上", "以内", "左右", "完成", "年", "底前",
+    "(", ")", ",", "[", "]", "-", "~", "至", "到",
+]), max_size=8).map("".join)
+
+
+def _read(rule, text):  # type: ignore[no-untyped-def]
+    """What a rule of the grammar makes of ``text``: fields, a failure or an error."""
+    try:
+        return ("fields", rule(text))
+    except _parser._Fail:
+        return ("fail",)
+    except _parser._Syntax as e:
+        return ("syntax", e.reason, e.start, e.end)
+
+
+def _corpus_texts() -> list[str]:
+    path = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "real-strings.tsv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return sorted({str(_normalize.normalize(r[k] or "")) for r in rows for k in ("target", "actual")})
+
+
+def _check_no_separator_no_range(text: str) -> None:
+    if text.startswith("[") or _parser._has_range_separator(text):
+        return
+    ranged = _read(_parser._range, text)
+    assert ranged[0] != "fields"
+    if ranged[0] == "syntax":
+        # _structured skips _range and runs it only once _compare has raised
+        for strict in (False, True):
+            assert _read(lambda t: _parser._compare(t, strict=strict), text)[0] == "syntax"
+
+
+@example("1亿亿亿乡")  # too large: _range's span stops before 乡, _compare's takes it
+@example("9999999999999999999999999人")
+@given(_FIGURE_TEXT)
+def test_a_text_without_a_range_separator_is_no_range(text: str) -> None:
+    _check_no_separator_no_range(text)
+
+
+def test_no_corpus_text_without_a_range_separator_is_a_range() -> None:
+    for text in _corpus_texts():
+        _check_no_separator_no_range(text)
+
+
+@given(st.text(alphabet="-~至到2%", max_size=6))
+def test_range_separator_test_spells_out_the_separators(text: str) -> None:
+    assert _parser._has_range_separator(text) == any(sep in text for sep in _parser._RANGE_SEPS)
