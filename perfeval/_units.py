@@ -89,7 +89,7 @@ class Words:
     words the same way.
     """
 
-    __slots__ = ("_words", "_lengths")
+    __slots__ = ("_lengths", "_words")
 
     def __init__(self, words: Iterable[str]) -> None:
         self._words = frozenset(words)
