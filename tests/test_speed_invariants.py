@@ -51,6 +51,7 @@ def test_fold_memo_returns_what_normalize_gives(text: str) -> None:
     assert _normalize.fold(text) == str(_normalize.normalize(text))  # (now from the memo)
 
 
+
 # Pieces of figures, glued in any order: numbers long and short, magnitudes,
 # units known and unknown, comparators, frames, approximations, separators.
 _FIGURE_TEXT = st.lists(st.sampled_from([
@@ -92,6 +93,10 @@ def _check_no_separator_no_range(text: str) -> None:
             assert _read(partial(_parser._compare, strict=strict), text)[0] == "syntax"
 
 
+@example("90%-100%")
+@example("1~2个")
+@example("3至5天")
+@example("10到20人")
 @example("1亿亿亿乡")  # too large: _range's span stops before 乡, _compare's takes it
 @example("9999999999999999999999999人")
 @given(_FIGURE_TEXT)
@@ -107,3 +112,34 @@ def test_no_corpus_text_without_a_range_separator_is_a_range() -> None:
 @given(st.text(alphabet="-~至到2%", max_size=6))
 def test_range_separator_test_spells_out_the_separators(text: str) -> None:
     assert _parser._has_range_separator(text) == any(sep in text for sep in _parser._RANGE_SEPS)
+
+
+# Pieces of dates and deadlines.
+_DATE_TEXT = st.lists(st.sampled_from([
+    "2023", "2021", "12", "31", "1", "0", "年", "月", "日", "号", "底", "前", "末", "季度", "一",
+    "十二", "第", "度", "本", "当", "全", "上半", "截至", "不晚于", "最迟", "已于", "<=", "<",
+    "完成", "已", "内", "之", "以", "为止", "份", ".", "/", "-", "~", "至", "%", "人", ",",
+]), max_size=8).map("".join)
+
+
+def _check_undated_no_deadline(text: str) -> None:
+    if not _parser._may_be_date(text):
+        assert _read(_parser._deadline, text) == ("fail",)
+
+
+@example("12月底到位")
+@example("2021.12")
+@example("12.31前")
+@example("2021-12-31")
+@example("2021/12")
+@example("一季度")
+@example("上半年")
+@given(st.one_of(_DATE_TEXT, _FIGURE_TEXT))
+def test_a_text_without_a_date_character_is_no_deadline(text: str) -> None:
+    _check_undated_no_deadline(text)
+
+
+def test_no_corpus_text_without_a_date_character_is_a_deadline() -> None:
+    for text in _corpus_texts():
+        _check_undated_no_deadline(text)
+
