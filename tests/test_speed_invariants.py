@@ -8,6 +8,7 @@ rather than as a changed outcome somewhere in a table.
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from perfeval import _normalize, _parser, _units
+from perfeval import _normalize, _parser, _units, batch
 from perfeval.evaluate import _dec, _ratio
 
 _UNIT_TEXT = st.text(alphabet=st.sampled_from(sorted(set("".join(_units.UNITS)) | set("/*1x"))),
@@ -143,3 +144,13 @@ def test_no_corpus_text_without_a_date_character_is_a_deadline() -> None:
     for text in _corpus_texts():
         _check_undated_no_deadline(text)
 
+
+@example(Decimal("9223372036854.775807"))  # 2⁶³ - 1 millionths
+@example(Decimal("9223372036854.775808"))
+@example(Decimal("-0.0000005"))
+@example(Decimal("1E+30"))
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_scaled_is_the_value_in_millionths_when_whole_and_in_int64(value: Decimal) -> None:
+    scaled = Fraction(value) * 10**6
+    whole = scaled.denominator == 1 and abs(scaled) < 2**63
+    assert batch._scaled(value) == (scaled.numerator if whole else None)
