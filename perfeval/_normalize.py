@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize", "fold", "Normalized"]
+__all__ = ["normalize", "fold", "fold_startswith", "Normalized"]
 
 # Traditional -> simplified, limited to the characters that occur in targets,
 # units, comparator words and the qualitative vocabulary of the forms.  A full
@@ -159,3 +159,17 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def _fold_short(text: str) -> str:
     return str(normalize(text))
+
+
+def fold_startswith(text: str, char: str) -> bool:
+    """``fold(text).startswith(char)`` for one character that ends no cell,
+    read from the first character of ``text`` that folds to anything:
+    _collapse drops no leading character but a cell end.  For a text seen
+    once, it spares folding all of it."""
+    if len(char) != 1 or char in _CELL_ENDS:
+        raise ValueError(f"not a character fold_startswith can decide: {char!r}")
+    for ch in text:
+        folded = _fold_table(ch)
+        if folded:
+            return folded[0] == char
+    return False

@@ -52,6 +52,15 @@ def test_fold_memo_returns_what_normalize_gives(text: str) -> None:
     assert _normalize.fold(text) == str(_normalize.normalize(text))  # (now from the memo)
 
 
+@example(" ２０%", "2")
+@example("-2", "-")
+@example("--", "-")
+@example("2。", "2")
+@given(st.text(alphabet=st.sampled_from("2２②²-~ \u3000。,;\"x≥"), max_size=6) | st.text(max_size=8),
+       st.sampled_from("2-~x≥>"))
+def test_fold_startswith_is_fold_then_startswith(text: str, char: str) -> None:
+    assert _normalize.fold_startswith(text, char) == _normalize.fold(text).startswith(char)
+
 
 # Pieces of figures, glued in any order: numbers long and short, magnitudes,
 # units known and unknown, comparators, frames, approximations, separators.
