@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from perfeval import _normalize, _parser, _units, batch
+from perfeval import _normalize, _parser, _units, batch, targets
 from perfeval.evaluate import _dec, _ratio
 
 _UNIT_TEXT = st.text(alphabet=st.sampled_from(sorted(set("".join(_units.UNITS)) | set("/*1x"))),
@@ -163,3 +163,10 @@ def test_scaled_is_the_value_in_millionths_when_whole_and_in_int64(value: Decima
     scaled = Fraction(value) * 10**6
     whole = scaled.denominator == 1 and abs(scaled) < 2**63
     assert batch._scaled(value) == (scaled.numerator if whole else None)
+
+
+def test_no_picklist_phrase_opens_another() -> None:
+    # parse_actual looks up the one phrase a text may open with
+    phrases = targets._PHRASES
+    assert not [(a, b) for a in phrases for b in phrases if a != b and b.startswith(a)]
+
