@@ -170,3 +170,23 @@ def test_no_picklist_phrase_opens_another() -> None:
     phrases = targets._PHRASES
     assert not [(a, b) for a in phrases for b in phrases if a != b and b.startswith(a)]
 
+
+def test_symbol_starts_are_the_symbols_first_characters_and_symbols_themselves() -> None:
+    # _compare tests one character for s.startswith(_SYMBOLS, pos)
+    assert {symbol[0] for symbol in _parser._SYMBOLS} == _parser._SYMBOL_STARTS
+    assert _parser._SYMBOL_STARTS <= set(_parser._SYMBOLS)
+
+
+@example("全年每月不少于1次")
+@example("每月每年1次")
+@example("每季度累计每月2次")
+@given(st.lists(st.sampled_from([*_parser._FRAME_WORDS, *_parser._PERIOD_WORDS, "每", "1次", "季",
+                                  "度", ">="]), max_size=5).map("".join))
+def test_frame_reads_frame_words_and_one_period(text: str) -> None:
+    # the grammar's frame := (frame_word | '每' period)*, spelled as a regex
+    import re
+    period = "|".join(w[1:] for w in sorted(_parser._PERIOD_WORDS, key=len, reverse=True))
+    frame = "|".join(sorted(_parser._FRAME_WORDS, key=len, reverse=True))
+    m = re.match(f"(?:{frame})*(?:每(?P<p>{period}))?(?:{frame})*", text)
+    assert m is not None
+    assert _parser._frame(text, 0) == (m["p"], m.end())
