@@ -855,15 +855,16 @@ def parse_fields(norm: Normalized) -> Fields:
             elif note in ("不含", "不含本数"):
                 body, strict = m["body"], True
         failure: _Syntax | None = None
-        heads = _heads(s, m) if body == s else []
         try:
             return _structured(body, strict=strict)
         except _Fail:
             pass
         except _Syntax as e:
-            if not heads:
-                raise
             failure = e
+        # Only now, since most values read whole: the value without its remark.
+        heads = _heads(s, m) if body == s else []
+        if failure is not None and not heads:
+            raise failure
         for head in heads:
             try:
                 fields = _structured(head, strict=False)
