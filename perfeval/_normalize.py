@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize", "fold", "Normalized"]
+__all__ = ["normalize", "fold", "fold_startswith", "Normalized"]
 
 # Traditional -> simplified, limited to the characters that occur in targets,
 # units, comparator words and the qualitative vocabulary of the forms.  A full
@@ -62,7 +62,7 @@ class Normalized(str):
     source: str
 
     def __new__(cls, text: str, origin: tuple[int, ...], source: str) -> Normalized:
-        self = super().__new__(cls, text)
+        self = str.__new__(cls, text)
         self.origin = origin
         self.source = source
         return self
@@ -116,18 +116,17 @@ def normalize(text: str) -> Normalized:
         # each output character remembers its source index; a dropped
         # character leaves none, an expanded one (≥ -> >=) one per character
         origin = tuple([index for index, part in enumerate(folded) for _ in part])
-    return _collapse(Normalized(joined, origin, text))
+    return _collapse(joined, origin, text)
 
 
 # ``。`` and its kin end a cell, not a value.
 _CELL_ENDS = tuple("。.;；,，、!")
 
 
-def _collapse(norm: Normalized) -> Normalized:
+def _collapse(text: str, origin: tuple[int, ...], source: str) -> Normalized:
     """``--`` and ``~~`` are typed as one separator; a trailing ``。`` goes."""
-    text = str(norm)
     if "--" not in text and "~~" not in text and not text.endswith(_CELL_ENDS):
-        return norm  # the common case: nothing to drop
+        return Normalized(text, origin, source)  # the common case: nothing to drop
     keep: list[int] = []
     for i, ch in enumerate(text):
         if ch in "-~" and i > 0 and text[i - 1] == ch:
@@ -135,9 +134,7 @@ def _collapse(norm: Normalized) -> Normalized:
         keep.append(i)
     while keep and text[keep[-1]] in _CELL_ENDS:
         keep.pop()
-    return Normalized(
-        "".join(text[i] for i in keep), tuple(norm.origin[i] for i in keep), norm.source
-    )
+    return Normalized("".join(text[i] for i in keep), tuple(origin[i] for i in keep), source)
 
 
 # Cells longer than this are narrative, not names or phrases: folding them
@@ -159,3 +156,17 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def _fold_short(text: str) -> str:
     return str(normalize(text))
+
+
+def fold_startswith(text: str, char: str) -> bool:
+    """``fold(text).startswith(char)`` for one character that ends no cell,
+    read from the first character of ``text`` that folds to anything:
+    _collapse drops no leading character but a cell end.  For a text seen
+    once, it spares folding all of it."""
+    if len(char) != 1 or char in _CELL_ENDS:
+        raise ValueError(f"not a character fold_startswith can decide: {char!r}")
+    for ch in text:
+        folded = _fold_table(ch)
+        if folded:
+            return folded[0] == char
+    return False

@@ -161,6 +161,8 @@ _CN_BIG = {"万": 10**4, "亿": 10**8}
 _UNIT_BEFORE_MAGNITUDE = ("百分比", "百分点", "千瓦时", "千瓦", "千克", "万元次")
 # Time units that may carry the measure word 个: 5个工作日, 3个月.
 _AFTER_GE = ("工作日", "月", "小时", "星期", "季度", "周", "半月", "百分点")
+# Words that mark a figure as approximate: 约95%, 近5000人.
+_APPROX = _units.Words(("大约", "约", "近"))
 # Words that end a quantity and must never be taken for an unknown unit.
 _NOT_UNIT = set("以及或内之左约余多前底末至到不")
 
@@ -315,19 +317,20 @@ def _magnitude(s: str, end: int) -> tuple[int, int]:
 
 
 def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Quantity, int]:
+    # Every figure of every value comes through here: the common case (a
+    # number with a unit) tests each rare form as few times as it can.
     approx = False
-    for word in ("大约", "约", "近"):
-        if s.startswith(word, pos):
-            approx, pos = True, pos + len(word)
-            break
-    if s.startswith("百分之百", pos):
-        return Quantity(Decimal(100), 1, "%", approx=approx), pos + 4
+    word = _APPROX.at(s, pos)
+    if word is not None:
+        approx, pos = True, pos + len(word)
     if s.startswith("百分之", pos):
+        if s.startswith("百", pos + 3):  # 百分之百
+            return Quantity(Decimal(100), 1, "%", False, approx), pos + 4
         value, end, _ = _number(s, pos + 3)
-        return Quantity(value, 1, "%", approx=approx), end
+        return Quantity(value, 1, "%", False, approx), end
     value, end, arabic = _number(s, pos)
-    if s.startswith("成", end) and not arabic and value <= 10:
-        return Quantity(value * 10, 1, "%", approx=approx), end + 1
+    if not arabic and s.startswith("成", end) and value <= 10:
+        return Quantity(value * 10, 1, "%", False, approx), end + 1
     magnitude = 1
     if arabic:
         magnitude, end = _magnitude(s, end)
@@ -352,7 +355,7 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
     unit = _canonical_unit(unit)
     if (value * magnitude).adjusted() >= _MAX_EXPONENT:
         _syntax("number too large", pos, end)
-    return Quantity(value, magnitude, unit, at_least=at_least, approx=approx), end
+    return Quantity(value, magnitude, unit, at_least, approx), end
 
 
 def _counted_noun(s: str, end: int) -> int:
@@ -404,10 +407,14 @@ _MEASURED_OPS: dict[str, str] = {
 _SOFT_PREFIXES = ("控制在", "保持在", "维持在")
 _PREFIX_LOOKUP = _units.Words((*_PREFIX_OPS, *_MEASURED_OPS, *_SOFT_PREFIXES))
 _SYMBOLS = (">=", "=>", "<=", "=<", "==", ">", "<", "=")
+# Each symbol opens with one of these, and each of them is a symbol.
+_SYMBOL_STARTS = frozenset("<>=")
 # Words that frame a figure without changing it: 全年≥95%, 年均不低于90分.
-_FRAMES = _units.Words(("全年", "年度", "年均", "平均", "累计", "合计", "共计", "总计", "实际", "共"))
+_FRAME_WORDS = ("全年", "年度", "年均", "平均", "累计", "合计", "共计", "总计", "实际", "共")
 # 每月1次 is 1次/月: the period moves into the unit.
-_PER = re.compile(r"每(?P<p>年|季度|季|月)")
+_PERIOD_WORDS = ("每年", "每季度", "每季", "每月")
+# One lookup reads either kind: no frame word opens with 每.
+_FRAMES = _units.Words((*_FRAME_WORDS, *_PERIOD_WORDS))
 
 # 以上、以下、以内 include the number itself (the usage of Chinese statutes).
 _SUFFIX_OPS: dict[str, str] = {
@@ -443,24 +450,23 @@ def _suffix_op(s: str, pos: int) -> tuple[str | None, int]:
 
 
 def _frame(s: str, pos: int) -> tuple[str | None, int]:
-    """frame := (frame_word | '每' period)*  Returns (period, end)."""
+    """frame := (frame_word | '每' period)*, the period at most once.  Returns (period, end)."""
     period = None
-    moved = True
-    while moved:
+    while True:
         word = _FRAMES.at(s, pos)
-        moved = word is not None
-        if word is not None:
-            pos += len(word)
-        m = _PER.match(s, pos)
-        if m and period is None:
-            period, pos, moved = m["p"], m.end(), True
-    return period, pos
+        if word is None:
+            return period, pos
+        if word.startswith("每"):
+            if period is not None:
+                return period, pos
+            period = word[1:]
+        pos += len(word)
 
 
 def _compare(s: str, *, strict: bool) -> Fields:
     """compare := frame prefix_op? frame quantity suffix_op? '左右'? verb?"""
     period, pos = _frame(s, 0)
-    symbol = s.startswith(_SYMBOLS, pos)
+    symbol = s[pos:pos + 1] in _SYMBOL_STARTS  # s.startswith(_SYMBOLS, pos)
     op, soft, measured, pos = _prefix_op(s, pos)
     if op is not None:
         more, pos = _frame(s, pos)
@@ -547,6 +553,12 @@ def _garbled(s: str, start: int, *, loose: bool = False) -> None:
 # ---------------------------------------------------------------- ranges
 
 _RANGE_SEPS = ("-", "~", "至", "到")
+
+
+def _has_range_separator(s: str) -> bool:
+    """Whether any of _RANGE_SEPS occurs in ``s`` (spelled out: a generator
+    over the tuple costs more than the tests themselves)."""
+    return "-" in s or "~" in s or "至" in s or "到" in s
 
 
 def _range(s: str) -> Fields:
@@ -701,6 +713,14 @@ def _checked(y: int | None, m: int | None, d: int | None, start: int, end: int) 
     return DatePoint(y, m, d)
 
 
+def _may_be_date(s: str) -> bool:
+    """Whether ``s`` may hold a date point at all: one is spelled with 年, 月
+    or 季 (2023年, 12月, 年底, 一季度) or with a dot, a slash or a dash
+    (2021.12.31, 12.31前).  Most values hold none of them (98%, 230人), and
+    the deadline rule is not tried on those: it would fail, by raising."""
+    return "年" in s or "月" in s or "季" in s or "." in s or "/" in s or "-" in s
+
+
 def _deadline(s: str) -> Fields:
     """deadline := date_prefix? date_point (SEP date_point)? date_marker* ('已'|'均已')? verb?"""
     pos = 0
@@ -771,12 +791,31 @@ def _structured(s: str, *, strict: bool) -> Fields:
         top, end = _quantity(m["a"], 0)
         if end == len(m["a"]):
             return Fields("compare", op=">=", low=top)
-    for alternative in (_deadline, _range):
+    if _may_be_date(s):
         try:
-            return alternative(s)
+            return _deadline(s)
         except _Fail:
             pass
-    return _compare(s, strict=strict)
+    if s.startswith("[") or _has_range_separator(s):
+        try:
+            return _range(s)
+        except _Fail:
+            pass
+        return _compare(s, strict=strict)
+    # Not a range (no separator), and most values are bare figures such as
+    # 98% or 230人: _range would read the figure only to fail where the
+    # separator should be, and _compare read it again.  One case differs: a
+    # figure too long or too large raises in _range first, and its span ends
+    # where _range's reading ends (it takes no unknown unit), so when
+    # _compare raises, _range runs after all and its error, if any, wins.
+    try:
+        return _compare(s, strict=strict)
+    except _Syntax:
+        try:
+            _range(s)
+        except _Fail:
+            pass
+        raise
 
 
 # A remark after a comma or semicolon (``100%，已完成``); never the comma of
@@ -816,15 +855,16 @@ def parse_fields(norm: Normalized) -> Fields:
             elif note in ("不含", "不含本数"):
                 body, strict = m["body"], True
         failure: _Syntax | None = None
-        heads = _heads(s, m) if body == s else []
         try:
             return _structured(body, strict=strict)
         except _Fail:
             pass
         except _Syntax as e:
-            if not heads:
-                raise
             failure = e
+        # Only now, since most values read whole: the value without its remark.
+        heads = _heads(s, m) if body == s else []
+        if failure is not None and not heads:
+            raise failure
         for head in heads:
             try:
                 fields = _structured(head, strict=False)

@@ -81,27 +81,33 @@ MAGNITUDES: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10**4, 
 class Words:
     """A vocabulary read at a position of a text, the longest word winning.
 
-    The words are grouped by length, so a lookup costs one set lookup per
-    distinct length rather than one ``startswith`` per word: the unit table
-    has hundreds of entries and is consulted for every quantity.  The parser
-    reads its comparator and date words the same way.
+    The words are indexed by their first character: most positions of a text
+    start no word at all, and then a lookup costs one ``dict`` probe; where
+    one does, only the lengths of the words that start with that character
+    are tried, longest first.  The unit table has hundreds of entries and is
+    consulted for every quantity; the parser reads its comparator and date
+    words the same way.
     """
 
-    __slots__ = ("_by_length",)
+    __slots__ = ("_lengths", "_words")
 
     def __init__(self, words: Iterable[str]) -> None:
-        vocabulary = frozenset(words)
-        self._by_length = tuple(
-            (n, frozenset(w for w in vocabulary if len(w) == n))
-            for n in sorted({len(w) for w in vocabulary}, reverse=True)
-        )
+        self._words = frozenset(words)
+        if "" in self._words:
+            raise ValueError("a vocabulary of Words holds no empty word")
+        lengths: dict[str, set[int]] = {}
+        for w in self._words:
+            lengths.setdefault(w[0], set()).add(len(w))
+        self._lengths = {first: tuple(sorted(ns, reverse=True)) for first, ns in lengths.items()}
 
     def at(self, text: str, start: int) -> str | None:
         """The longest word at ``text[start:]``, or None."""
-        for length, words in self._by_length:
-            candidate = text[start:start + length]
-            if candidate in words:
-                return candidate
+        lengths = self._lengths.get(text[start:start + 1])
+        if lengths is not None:
+            for length in lengths:
+                candidate = text[start:start + length]
+                if candidate in self._words:
+                    return candidate
         return None
 
 

@@ -289,11 +289,13 @@ def _number(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _scaled(value: Decimal) -> int | None:
     """``value`` times 10⁶, if that is a whole number that fits in int64.
-    (Exact: a ``Decimal`` product would round past 28 digits.)"""
-    scaled = Fraction(value) * _SCALE
-    if scaled.denominator != 1 or abs(scaled) >= _INT64:
+    (Exact: a ``Decimal`` product would round past 28 digits.  Integers, not
+    a ``Fraction``: one is made for every distinct value.)"""
+    numerator, denominator = value.as_integer_ratio()
+    scaled, rest = divmod(numerator * _SCALE, denominator)
+    if rest or abs(scaled) >= _INT64:
         return None
-    return scaled.numerator
+    return scaled
 
 
 @lru_cache(maxsize=65536)

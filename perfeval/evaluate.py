@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 from perfeval import _units
-from perfeval._normalize import fold
+from perfeval._normalize import fold, fold_startswith
 from perfeval._parser import DatePoint, Quantity, find_date, find_quantities
 from perfeval.findings import Finding
 from perfeval.rules import DEFAULT_PACK, RulePack, load_catalog, load_pack
@@ -395,10 +395,9 @@ _TRAILING_WORDS = re.compile(r"[^\d.]+$")
 def leading_two(text: str) -> re.Match[str] | None:
     """The figure of ``text`` (words after it aside) when its leading 2 may be
     such a sign, with the rest as ``rest``; else None."""
-    folded = fold(text)
-    if not folded.startswith("2"):
-        return None  # (the garble opens with its 2: no need for the regexes)
-    return _LEADING_TWO.fullmatch(_TRAILING_WORDS.sub("", folded))
+    if not fold_startswith(text, "2"):
+        return None  # (the garble opens with its 2: no need to fold it all, or for the regexes)
+    return _LEADING_TWO.fullmatch(_TRAILING_WORDS.sub("", fold(text)))
 
 
 def _two_for_ge(t: Target, a: Actual, pair: _Pair) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from perfeval._normalize import normalize
 from perfeval._parser import OPS, DatePoint, Fields, Quantity, parse_fields
+from perfeval._units import Words
 
 __all__ = [
     "Target", "Actual", "Quantity", "DatePoint", "parse_target", "parse_actual",
@@ -27,11 +28,14 @@ TargetKind = Literal["compare", "range", "deadline", "qualitative", "not_applica
 ActualKind = Literal["quantity", "bound", "range", "date", "text", "missing"]
 
 # How the standard picklist answers (and their common variants) judge themselves.
-_PHRASES: tuple[tuple[str, str], ...] = (
-    ("未达成", "missed"), ("没有达成", "missed"), ("未完成", "missed"),
-    ("部分达成", "partial"), ("基本达成", "partial"),
-    ("达成", "met"), ("已达成", "met"),
-)
+_PHRASES: dict[str, str] = {
+    "未达成": "missed", "没有达成": "missed", "未完成": "missed",
+    "部分达成": "partial", "基本达成": "partial",
+    "达成": "met", "已达成": "met",
+}
+# No phrase opens another, so a text opens with one phrase at most: the one
+# a lookup at its start finds, rather than a test of each phrase in turn.
+_PHRASE_AT = Words(_PHRASES)
 
 
 def _quantity_key(q: Quantity | None) -> tuple[Decimal, str | None] | None:
@@ -229,9 +233,9 @@ def parse_actual(text: str | None) -> Actual:
     norm = normalize(text)
     if not norm:
         return Actual("missing", text)
-    for prefix, judgement in _PHRASES:
-        if norm.startswith(prefix) and ("指标" in norm or "目标" in norm or norm == prefix):
-            return Actual("text", text, text=str(norm), phrase=judgement)
+    prefix = _PHRASE_AT.at(norm, 0)
+    if prefix is not None and ("指标" in norm or "目标" in norm or norm == prefix):
+        return Actual("text", text, text=str(norm), phrase=_PHRASES[prefix])
     fields = parse_fields(norm)
     if fields.kind == "compare":
         q = fields.low
