@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import re
 
-import orjson
-
 from perfeval._tree import Mapping_, Node, Scalar, Sequence
 
 __all__ = ["compose"]
@@ -108,6 +106,8 @@ def _json_object(text: str, line: int) -> Mapping_ | None:
     """A flow mapping that is a JSON object of strings with no escapes, as
     ``json.dumps`` writes an indicator: orjson decodes it, and YAML reads it
     the same way."""
+    import orjson  # here: a table not written as JSON objects never pays its 8 ms import
+
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:  # e.g. a comment after it, or not JSON at all
@@ -125,7 +125,7 @@ def _json_object(text: str, line: int) -> Mapping_ | None:
 
 
 def _flow_mapping(text: str, line: int) -> Mapping_:
-    if "\\" not in text and len(text) <= _MAX_KEY:
+    if text.startswith('{"') and "\\" not in text and len(text) <= _MAX_KEY:
         node = _json_object(text, line)
         if node is not None:
             return node
