@@ -120,20 +120,18 @@ class _Ctx:
         return self.outcome("unverifiable", None, _ZERO, f"无法核验：{why}")
 
 
-class _Same:
+class _Same(int):
     """A rule pack as a cache key, by identity: a pack holds dicts, so it has
-    no hash, and the key's reference keeps its id from being reused."""
+    no hash. The key is the pack's id as an int, so the memo hashes and
+    compares it in C, and it holds the pack, so while the entry is cached no
+    other pack can be given that id."""
 
-    __slots__ = ("pack",)
+    pack: RulePack
 
-    def __init__(self, pack: RulePack) -> None:
-        self.pack = pack
-
-    def __hash__(self) -> int:
-        return id(self.pack)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.pack is self.pack
+    def __new__(cls, pack: RulePack) -> _Same:
+        key = super().__new__(cls, id(pack))
+        key.pack = pack
+        return key
 
 
 def evaluate(
