@@ -371,15 +371,23 @@ def _score_job(job: tuple[str, str | None, bool, bool, bool]) -> tuple[Any, bool
         return None, False, f"{path}: {_internal(e)}"
 
 
-def _settle() -> None:
+def _settle() -> Callable[[], None]:
     """Before a batch: the modules, rule packs and catalog loaded so far live
     as long as the process, so the garbage collector stops walking them, and
     it runs less often (a table leaves almost no cycles behind). Workers
-    forked later inherit both."""
+    forked later inherit both. Returns what undoes it, for a caller that
+    runs the command inside a longer-lived process."""
     import gc
 
+    threshold = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+
+    def undo() -> None:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+    return undo
 
 
 def _score_jobs(args: argparse.Namespace) -> int:
@@ -401,15 +409,16 @@ def _score_jobs(args: argparse.Namespace) -> int:
     import perfeval.scoring
     if any(p.lower().endswith(".xlsx") for p in paths):
         import perfeval.excel  # noqa: F401
-    _settle()
-    if args.jobs > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=args.jobs)
-        results: Iterator[Any] = pool.map(_score_job, jobs, chunksize=8)
-    else:
-        results = map(_score_job, jobs)
+    unsettle = _settle()
     try:
+        results: Iterator[Any]
+        if args.jobs > 1 and len(jobs) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = ProcessPoolExecutor(max_workers=args.jobs)
+            results = pool.map(_score_job, jobs, chunksize=8)
+        else:
+            results = map(_score_job, jobs)
         for path, (result, has_errors, message) in zip(paths, results):
             if message is not None:
                 _error(message)
@@ -440,6 +449,7 @@ def _score_jobs(args: argparse.Namespace) -> int:
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        unsettle()
     if reports:
         if args.format == "html":
             from perfeval.html_report import render_html

@@ -111,11 +111,11 @@ _MAX_FRAC_DIGITS = 10
 
 
 _Scalar = _tree.Scalar
-# Builds a record without the Python-level __new__ a NamedTuple class runs.
-_new = tuple.__new__
 _Sequence = _tree.Sequence
 _Mapping = _tree.Mapping_
 _Node: TypeAlias = _tree.Node
+# Builds a record without the Python-level __new__ a NamedTuple class runs.
+_new = tuple.__new__
 _T = TypeVar("_T")
 
 

@@ -47,3 +47,16 @@ def test_a_bad_file_is_reported_and_the_rest_scored(
 def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "score", str(EXAMPLES), "--jobs", "0")
     assert code == 2 and "positive" in err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_garbage_collector_is_left_as_it_was(capsys: pytest.CaptureFixture[str],
+                                                  jobs: str) -> None:
+    # A batch freezes the loaded modules and collects less often; a caller
+    # running the command in its own process gets its collector back.
+    import gc
+
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert run(capsys, "score", str(EXAMPLES), "--format", "json", "--jobs", jobs)[0] == 0
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == frozen
