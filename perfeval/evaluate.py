@@ -10,11 +10,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Self
 
 from perfeval import _units
 from perfeval._normalize import fold, fold_startswith
@@ -128,7 +128,7 @@ class _Same(int):
 
     pack: RulePack
 
-    def __new__(cls, pack: RulePack) -> _Same:
+    def __new__(cls, pack: RulePack) -> Self:
         key = super().__new__(cls, id(pack))
         key.pack = pack
         return key
@@ -762,11 +762,3 @@ def _qualitative(target: str, a: Actual, ctx: _Ctx, *, deadline: bool = False) -
     status, why = verdict
     fraction = {"met": _ONE, "partial": ctx.pack.partial, "missed": ctx.pack.missed}[status]
     return ctx.outcome(status, None, fraction, why, _VERDICT[status])
-
-
-def with_document(outcome: Outcome, document: str | None) -> Outcome:
-    """The same outcome with its findings attributed to ``document``."""
-    if not outcome.findings:  # most rows: nothing to attribute, nothing to copy
-        return outcome
-    return replace(outcome, findings=tuple(replace(f, document=document)
-                                           for f in outcome.findings))

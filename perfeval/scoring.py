@@ -83,8 +83,8 @@ _KNOWN_LEVELS = ("产出", "成本", "效益", "满意度")
 def pool_of(level1: str, level2: str, pack: RulePack) -> tuple[str, bool]:
     """The pack pool an indicator's points come from, and whether its 一级指标
     names one of 产出, 成本, 效益 or 满意度; 成本 rows join the pack's cost pool."""
-    pool, known = _level_words(level1, level2)
-    return (pack.cost_pool if pool is None else _pool(pack, pool)), known
+    pool, known = _level_words(level1, level2)  # pool is None for 成本 or no known word
+    return (pool if pool in pack.pools else pack.cost_pool), known
 
 
 @functools.lru_cache(maxsize=4096)
@@ -98,10 +98,6 @@ def _level_words(level1: str, level2: str) -> tuple[str | None, bool]:
             if word in text:
                 return pool, known
     return None, known
-
-
-def _pool(pack: RulePack, name: str) -> str:
-    return name if name in pack.pools else pack.cost_pool
 
 
 def _rows(doc: Document) -> list[tuple[str | None, int, Indicator]]:
@@ -320,12 +316,9 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     """
     doc = read(document) if isinstance(document, str | PathLike | Mapping) else document
     pack = _pack_for(doc, rules, allow_outside_rules)
-    pools, cost_pool, year = pack.pools, pack.cost_pool, doc.year
-    rows = []
-    for goal, gi, ind in _rows(doc):
-        pool, known = _level_words(ind.level1, ind.level2)  # pool_of, inlined
-        rows.append(Row(goal, gi, ind, pool if pool in pools else cost_pool, known,
-                        _evaluate(ind, pack, year)))
+    rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
+                _evaluate(ind, pack, doc.year))
+            for goal, gi, ind in _rows(doc)]
 
     has_budget = _budget_present(doc)
     explicit = _explicit_weights(rows, doc, has_budget)
