@@ -76,12 +76,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from math import gcd
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeAlias
 
 from perfeval._normalize import fold
 from perfeval.errors import PerfevalError
-from perfeval.evaluate import STATUSES, evaluate, leading_two
+from perfeval.evaluate import STATUSES, _ratio, evaluate, leading_two
 from perfeval.rules import DEFAULT_PACK, RulePack, load_catalog, load_pack
 from perfeval.targets import parse_actual, parse_target
 
@@ -360,11 +359,9 @@ def _leading_two(text: str) -> bool:
     return leading_two(text) is not None
 
 
-@lru_cache(maxsize=65536)
-def _quotient(numerator: int, denominator: int) -> Decimal:
-    """``numerator / denominator`` as evaluate's ``_dec`` divides it: reduced first."""
-    g = gcd(numerator, denominator)
-    return Decimal(numerator // g) / Decimal(denominator // g)
+# ``numerator / denominator`` as evaluate divides a pair, memoised: a
+# province's ratios repeat.
+_quotient = lru_cache(maxsize=65536)(_ratio)
 
 
 def _per_row(column: _Encoded, read: Callable[[str | None], tuple[Any, ...]]) -> list[np.ndarray]:
