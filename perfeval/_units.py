@@ -17,7 +17,7 @@ from fractions import Fraction
 __all__ = [
     "in_base", "base_ratio",
     "UNITS", "COUNTERS", "dimension", "factor", "compatible", "split_known_unit", "MAGNITUDES",
-    "per_year", "Words",
+    "per_year", "Words", "with_magnitude",
 ]
 
 F = Fraction
@@ -76,6 +76,18 @@ COUNTERS: frozenset[str] = frozenset(_COUNTERS) | {"人", "名", "位"}
 _ONE = F(1)
 
 MAGNITUDES: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
+
+
+def with_magnitude(unit: str | None, magnitude: int) -> str:
+    """The unit a reader sees after a number: ``万件`` for 件 at 10⁴, ``十万元``
+    at 10⁵, ``万亿元`` at 10¹²."""
+    words = ""
+    while magnitude >= 10**8 and magnitude % 10**8 == 0:
+        words, magnitude = "亿" + words, magnitude // 10**8
+    if magnitude >= 10**4 and magnitude % 10**4 == 0:
+        words, magnitude = "万" + words, magnitude // 10**4
+    small = {1: "", 10: "十", 100: "百", 1000: "千"}
+    return small.get(magnitude, "") + words + (unit or "")
 
 
 class Words:

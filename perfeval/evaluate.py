@@ -260,11 +260,49 @@ def _align(tq: Quantity, aq: Quantity, ctx: _Ctx) -> _Pair | None:
         f = _units.factor(tq.unit) if tq.unit else Fraction(1)
         scale = tq.magnitude if aq.magnitude == 1 else 1
         ctx.flag("unit-missing",
-                 f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{tq.unit}”理解。")
+                 f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{_unit_read(tq, aq)}”理解。")
         return _Pair.of(_base(tq), Fraction(aq.value) * scale * f)
     f = _units.factor(aq.unit) if aq.unit else Fraction(1)
     scale = aq.magnitude if tq.magnitude == 1 else 1
     return _Pair.of(Fraction(tq.value) * scale * f, _base(aq))
+
+
+def _in_range_units(low: Quantity, high: Quantity, aq: Quantity,
+                    ctx: _Ctx) -> tuple[Fraction, Fraction, Fraction] | None:
+    """(low end, actual, high end) in one unit, or None when they cannot compare.
+
+    A bare actual takes the ends' unit.  When the ends are written in
+    different units (``1000元-5万元``, ``[0.01平方米,10亩]``) it has a reading
+    in each; the one inside the range wins, else the one nearer it, and one
+    ``unit-missing`` finding names the unit chosen.
+    """
+    if aq.unit is not None or (low.unit is None and high.unit is None):
+        lo, hi = _align(low, aq, ctx), _align(high, aq, ctx)
+        if lo is None or hi is None:
+            return None
+        (lo_value, av), (hi_value, _) = lo.fractions(), hi.fractions()
+        return lo_value, av, hi_value
+    lo_value, hi_value = _base(low), _base(high)
+    readings: dict[Fraction, Quantity] = {}
+    for end in (low, high):
+        f = _units.factor(end.unit) if end.unit else Fraction(1)
+        readings.setdefault(Fraction(aq.value) * (end.magnitude if aq.magnitude == 1 else 1) * f,
+                            end)
+
+    def distance(x: Fraction) -> Fraction:
+        return Fraction(0) if lo_value <= x <= hi_value else min(
+            _ratio_distance(x, lo_value), _ratio_distance(x, hi_value))
+
+    av = min(readings, key=distance)
+    ctx.flag("unit-missing",
+             f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{_unit_read(readings[av], aq)}”理解。")
+    return lo_value, av, hi_value
+
+
+def _unit_read(tq: Quantity, aq: Quantity) -> str:
+    """The unit a bare actual is read in: the target's, with its magnitude
+    unless the actual brings its own (``51`` under ``≥20万件`` is 51万件)."""
+    return _units.with_magnitude(tq.unit, tq.magnitude if aq.magnitude == 1 else 1)
 
 
 def _in_base(tq: Quantity, aq: Quantity) -> _Pair:
@@ -297,12 +335,15 @@ def _per_year(tq: Quantity, aq: Quantity) -> _Pair | None:
 
 
 def _nearest(readings: list[Fraction], reference: Fraction) -> Fraction:
-    def distance(x: Fraction) -> Fraction:
-        if x <= 0 or reference <= 0:
-            return abs(x - reference)
-        r = x / reference
-        return r if r >= 1 else 1 / r
-    return min(readings, key=distance)
+    return min(readings, key=lambda x: _ratio_distance(x, reference))
+
+
+def _ratio_distance(x: Fraction, reference: Fraction) -> Fraction:
+    """How far apart two values are, as the larger over the smaller."""
+    if x <= 0 or reference <= 0:
+        return abs(x - reference)
+    r = x / reference
+    return r if r >= 1 else 1 / r
 
 
 def _mismatch(t: Target, aq: Quantity, ctx: _Ctx) -> Outcome:
@@ -357,14 +398,10 @@ def _quantitative(t: Target, a: Actual, ctx: _Ctx, direction: str | None) -> Out
         return _bound(t, a, op, ctx)
     if t.kind == "range":
         assert t.high is not None
-        low = _align(t.low, a.quantity, ctx)
-        high = _align(t.high, a.quantity, ctx)
-        if low is None or high is None:
+        bounds = _in_range_units(t.low, t.high, a.quantity, ctx)
+        if bounds is None:
             return _mismatch(t, a.quantity, ctx)
-        # Fractions, not the pairs' integers: a unit-less actual may be read
-        # in each end's own unit, and the reading against the low end is the
-        # one compared with both ends.
-        (lo, av), (hi, _) = low.fractions(), high.fractions()
+        lo, av, hi = bounds
         if lo <= av <= hi:
             return ctx.outcome("met", _ONE, _ONE, "在指标区间内", "已完成")
         ratio = (av / lo if lo > 0 else Fraction(0)) if av < lo else (hi / av if av > 0 else Fraction(0))

@@ -349,6 +349,20 @@ CASES: list[Case] = [
      "met", "1", "1", ["unit-missing"], {}),
     ("unit-missing-small-rate", "设备故障率", "≤2%", "1",
      "met", "1", "1", ["unit-missing"], {}),
+    # A range whose ends are in different units gives a bare actual a reading
+    # in each: the one inside the range wins, else the nearer one, with one finding.
+    ("range-ends-in-units-low-reading", "补助标准", "1000元-5万元", "3000",
+     "met", "1", "1", ["unit-missing"], {}),
+    ("range-ends-in-units-high-reading", "补助标准", "1000元-5万元", "3",
+     "met", "1", "1", ["unit-missing"], {}),
+    # 6元 is 1000/6 ≈ 167× under the low end, 6万元 only 1.2× over the high end
+    ("range-ends-in-units-nearer-above", "补助标准", "1000元-5万元", "6",
+     "missed", "0.8333", "0.8333", ["unit-missing"], {}),
+    # 100元 is 10× under 1000元, 100万元 20× over 5万元
+    ("range-ends-in-units-nearer-below", "补助标准", "1000元-5万元", "100",
+     "missed", "0.1", "0.1", ["unit-missing"], {}),
+    ("range-ends-in-area-units", "绿化面积", "[0.01平方米,10亩]", "5",
+     "met", "1", "1", ["unit-missing"], {}),
     # ---- rates per period against the year's count
     ("monthly-target-annual-count", "考核次数", "1次/月", "12次",
      "met", "1", "1", [], {}),
@@ -406,6 +420,19 @@ def test_exact_arithmetic() -> None:
 ])
 def test_explanations(target: str, actual: str, name: str, sentence: str) -> None:
     assert evaluate(target, actual, name=name).explanation == sentence
+
+
+@pytest.mark.parametrize(("target", "actual", "unit"), [
+    ("78100 份", "78100", "份"),
+    ("≥ 20万件", "51", "万件"),          # read as 51万件, and said so
+    ("≥ 20万件", "3万", "件"),           # the actual brings its own magnitude
+    ("1000元-5万元", "3000", "元"),
+    ("1000元-5万元", "6", "万元"),
+    ("[1亩,10亩]", "5", "亩"),
+])
+def test_unit_missing_names_the_unit_read(target: str, actual: str, unit: str) -> None:
+    (finding,) = [f for f in evaluate(target, actual).findings if f.rule == "unit-missing"]
+    assert finding.message == f"实际完成值 {actual} 未写单位，按年度指标值的单位“{unit}”理解。"
 
 
 def test_parsed_values_are_accepted() -> None:
