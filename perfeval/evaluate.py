@@ -134,6 +134,28 @@ class _Same(int):
         return key
 
 
+class _PlainMemo(dict[tuple[str | None, str | None, str | None], "Outcome"]):
+    """The memo of the usual call, ``evaluate(target, actual, name=...)`` on
+    strings with every other argument at its default: one lookup of the three
+    strings, where the general memo hashes seven arguments.  It forgets
+    everything when full, so it stays within its size."""
+
+    size = 2**18
+
+    def remember(self, key: tuple[str | None, str | None, str | None],
+                 outcome: Outcome) -> Outcome:
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = outcome
+        return outcome
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_plain = _PlainMemo()
+
+
 def evaluate(
     target: str | Target | None,
     actual: str | Actual | None,
@@ -154,12 +176,23 @@ def evaluate(
     repeats millions of times); an :class:`Outcome` is immutable, so the
     same one is safely shared.
     """
+    plain = rules is DEFAULT_PACK and direction is None and year is None and applicable is True
+    if plain:
+        try:
+            hit = _plain.get((target, actual, name))
+        except TypeError:  # an unhashable argument, which is no string
+            hit = None
+        if hit is not None:
+            return hit
     if ((target is None or type(target) is str) and (actual is None or type(actual) is str)
             and (name is None or type(name) is str)
             and (direction is None or type(direction) is str)
             and (year is None or type(year) is int) and type(applicable) is bool
             # a 10 MB cell is not worth keeping: only form-sized text is memoised
             and len(target or "") + len(actual or "") + len(name or "") <= 1024):
+        if plain:
+            return _plain.remember((target, actual, name), _evaluate_uncached(target, actual,
+                                                                             name=name))
         if type(rules) is str:
             return _evaluate_cached(target, actual, name, rules, direction, year, applicable)
         if isinstance(rules, RulePack):

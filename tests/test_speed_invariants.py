@@ -8,6 +8,7 @@ rather than as a changed outcome somewhere in a table.
 from __future__ import annotations
 
 import csv
+import importlib
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
@@ -190,3 +191,37 @@ def test_frame_reads_frame_words_and_one_period(text: str) -> None:
     m = re.match(f"(?:{frame})*(?:每(?P<p>{period}))?(?:{frame})*", text)
     assert m is not None
     assert _parser._frame(text, 0) == (m["p"], m.end())
+
+
+# Targets, actuals and names whose outcome depends on every argument of
+# evaluate: the catalog's direction by name, a year-less date, a bare target.
+_TARGETS = st.sampled_from(["90", "≥90%", "≤5%", "12月底前", "明显提高", "3-5万元", "不适用", ""])
+_ACTUALS = st.sampled_from(["95", "95%", "3%", "2024年11月", "有所提高", "4万元", "", None])
+_NAMES = st.sampled_from(["预算执行率", "设备故障率", "群众投诉次数", None])
+
+
+@given(_TARGETS, _ACTUALS, _NAMES, st.sampled_from([None, "positive", "reverse", "equal"]),
+       st.sampled_from([None, 2023, 2024]), st.booleans())
+def test_memoised_evaluate_is_the_uncached_one_whatever_was_asked_first(
+        target: str, actual: str | None, name: str | None, direction: str | None,
+        year: int | None, applicable: bool) -> None:
+    from perfeval.evaluate import _evaluate_uncached, evaluate
+
+    plain = _evaluate_uncached(target, actual, name=name)
+    other = _evaluate_uncached(target, actual, name=name, direction=direction, year=year,
+                               applicable=applicable)
+    for _ in range(2):  # the second round answers from the memos
+        assert evaluate(target, actual, name=name) == plain
+        assert evaluate(target, actual, name=name, direction=direction, year=year,
+                        applicable=applicable) == other
+        assert evaluate(target, actual, name=name, rules="mof-2020") == plain
+
+
+def test_the_plain_memo_stays_within_its_size(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    module = importlib.import_module("perfeval.evaluate")  # (perfeval.evaluate is the function)
+    monkeypatch.setattr(module._plain, "size", 5)
+    module._plain.clear()
+    for n in range(20):
+        assert module.evaluate(f"≥{n}件", f"{n + 1}件") == module._evaluate_uncached(
+            f"≥{n}件", f"{n + 1}件")
+        assert 1 <= len(module._plain) <= 5
