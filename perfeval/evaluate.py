@@ -30,6 +30,8 @@ STATUSES: tuple[Status, ...] = ("met", "exceeded", "partial", "missed", "unverif
                                 "not_applicable")
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
+_FRACTION_ONE = Fraction(1)
+_FRACTION_ZERO = Fraction(0)
 _VERDICT = {"met": "已完成", "exceeded": "超额完成", "partial": "部分达成", "missed": "未完成"}
 
 
@@ -39,7 +41,9 @@ class Outcome:
 
     ``ratio`` is the completion ratio (``None`` for qualitative, deadline and
     unverifiable outcomes); ``fraction`` is the share of the indicator's weight
-    it earns under the rule pack.
+    it earns under the rule pack.  ``exact_fraction`` is that share as a
+    Fraction when its Decimal had to round (15999/18000 is 0.8888333…), so
+    that scores stay exact until the output rounds them; else ``None``.
     """
 
     status: Status
@@ -47,6 +51,7 @@ class Outcome:
     fraction: Decimal
     explanation: str
     findings: tuple[Finding, ...] = ()
+    exact_fraction: Fraction | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """As ``perfeval check --json`` prints it."""
@@ -113,6 +118,13 @@ class _Ctx:
     def outcome(self, status: Status, ratio: Decimal | None, fraction: Decimal,
                 *parts: str) -> Outcome:
         return Outcome(status, ratio, fraction, self.say(*parts), tuple(self.findings))
+
+    def missed(self, ratio: Decimal, share: Fraction, *parts: str) -> Outcome:
+        """A quantitative miss earning ``share`` of the weight, clamped to [0, 1]."""
+        share = min(_FRACTION_ONE, max(_FRACTION_ZERO, share))
+        fraction = _dec(share)
+        exact = None if share.denominator == 1 or fraction == share else share
+        return Outcome("missed", ratio, fraction, self.say(*parts), tuple(self.findings), exact)
 
     def unverifiable(self, why: str, *, flag: bool = True) -> Outcome:
         if flag:
@@ -440,7 +452,7 @@ def _quantitative(t: Target, a: Actual, ctx: _Ctx, direction: str | None) -> Out
         ratio = (av / lo if lo > 0 else Fraction(0)) if av < lo else (hi / av if av > 0 else Fraction(0))
         r = _dec(ratio)
         where = "低于区间下限" if av < lo else "高于区间上限"
-        return ctx.outcome("missed", r, _clamp(r), where, f"完成率 {percent(r)}", "未完成")
+        return ctx.missed(r, ratio, where, f"完成率 {percent(r)}", "未完成")
     pair = _align(t.low, a.quantity, ctx)
     if pair is None:
         return _mismatch(t, a.quantity, ctx)
@@ -504,10 +516,6 @@ def _two_for_ge(t: Target, a: Actual, pair: _Pair) -> str | None:
     return None
 
 
-def _clamp(value: Decimal) -> Decimal:
-    return max(_ZERO, min(_ONE, value))
-
-
 def _positive(op: str, pair: _Pair, ctx: _Ctx) -> Outcome:
     tv, av = pair.target, pair.actual
     if tv == 0:
@@ -526,7 +534,7 @@ def _positive(op: str, pair: _Pair, ctx: _Ctx) -> Outcome:
         return ctx.outcome("met", r, _ONE, f"完成率 {percent(r)}", "已完成")
     if av == tv:
         return _boundary(ctx)
-    return ctx.outcome("missed", r, _clamp(r), f"完成率 {percent(r)}", "未完成")
+    return ctx.missed(r, Fraction(av, tv), f"完成率 {percent(r)}", "未完成")
 
 
 def _boundary(ctx: _Ctx) -> Outcome:
@@ -541,9 +549,9 @@ def _reverse(op: str, pair: _Pair, ctx: _Ctx) -> Outcome:
     if av == tv:
         return _boundary(ctx)
     r = _ratio(tv, av) if tv > 0 else _ZERO
-    fraction = _clamp(ctx.pack.reverse_formula(target=_ratio(tv, pair.denominator),
-                                               actual=_ratio(av, pair.denominator)))
-    return ctx.outcome("missed", r, fraction, "超出指标上限", f"完成率 {percent(r)}", "未完成")
+    share = ctx.pack.reverse_formula.exact(target=Fraction(tv, pair.denominator),
+                                           actual=Fraction(av, pair.denominator))
+    return ctx.missed(r, share, "超出指标上限", f"完成率 {percent(r)}", "未完成")
 
 
 def _equal(pair: _Pair, ctx: _Ctx) -> Outcome:
@@ -551,12 +559,13 @@ def _equal(pair: _Pair, ctx: _Ctx) -> Outcome:
     if av == tv:
         return ctx.outcome("met", _ONE, _ONE, "与指标值一致", "已完成")
     if av < tv:
-        r = _ratio(av, tv) if tv > 0 else _ZERO
+        share = Fraction(av, tv) if tv > 0 else _FRACTION_ZERO
         where = "低于指标值"
     else:
-        r = _ratio(tv, av) if av > 0 else _ZERO
+        share = Fraction(tv, av) if av > 0 else _FRACTION_ZERO
         where = "高于指标值"
-    return ctx.outcome("missed", r, _clamp(r), where, f"完成率 {percent(r)}", "未完成")
+    r = _dec(share)
+    return ctx.missed(r, share, where, f"完成率 {percent(r)}", "未完成")
 
 
 _INF = None

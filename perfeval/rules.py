@@ -19,6 +19,7 @@ import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,11 @@ def _shorten(text: object, limit: int = 80) -> str:
 
 
 class Formula:
-    """A pack formula, validated and parsed once, evaluated on Decimals.
+    """A pack formula, validated and parsed once, evaluated exactly on Fractions.
+
+    Scores are exact until the output rounds them (SPEC §4): ``10 × 15999 /
+    18000`` must stay 8.8883… and add up to a total of exactly 89.995, where
+    28-digit Decimals would round it down to 89.99.
 
     Every error names ``where`` (the pack file and the formula's key) and
     quotes the formula.
@@ -127,28 +132,30 @@ class Formula:
                 if not value.is_finite() or value.copy_abs() > _MAX_LITERAL:
                     raise RulesError(f"{where}: the number {_shorten(node.value, 30)} in "
                                      f"{quoted} is out of range (at most {_MAX_LITERAL:,})")
-                node.value = value  # type: ignore[assignment]
+                node.value = Fraction(value)  # type: ignore[assignment]
         self.text = text.strip()
         self.names = names
         self.where = where
         self._tree = tree.body
         self(**{n: _SAMPLES.get(n, Decimal(1)) for n in names})
 
-    def __call__(self, **values: Decimal) -> Decimal:
+    def exact(self, **values: Decimal | Fraction | int) -> Fraction:
+        """The formula's value on ``values``; a division by zero gives 0."""
         evaluator = _evaluator()
-        evaluator.names = values
+        evaluator.names = {name: Fraction(value) for name, value in values.items()}
         try:
-            result = Decimal(evaluator.eval(self.text, previously_parsed=self._tree))
+            return Fraction(evaluator.eval(self.text, previously_parsed=self._tree))
         except ZeroDivisionError:
-            return Decimal(0)
-        except Exception as e:  # simpleeval's own errors, Decimal signals, TypeError …
-            # Decimal's signals print as a list of classes; their name says it.
+            return Fraction(0)
+        except Exception as e:  # simpleeval's own errors, TypeError …
             reason = type(e).__name__ if isinstance(e, ArithmeticError) else str(e)
             raise RulesError(
                 f"{self.where}: formula {_shorten(self.text)} failed: {reason}") from None
-        if not result.is_finite():
-            raise RulesError(f"{self.where}: formula {_shorten(self.text)} gave {result}")
-        return result
+
+    def __call__(self, **values: Decimal | Fraction | int) -> Decimal:
+        """:meth:`exact`, as a Decimal of 28 significant digits."""
+        value = self.exact(**values)
+        return Decimal(value.numerator) / Decimal(value.denominator)
 
     def __repr__(self) -> str:
         return f"<Formula({self.text!r})>"

@@ -217,8 +217,9 @@ def _scores(rows: list[Row], weights: list[int], den: int) -> tuple[list[Decimal
     cut: list[Decimal] = []
     sums: dict[int, int] = {}  # the products, summed by the fraction's denominator
     for r, w in zip(rows, weights):
-        fraction = r.outcome.fraction
-        n, d = _WHOLE.get(fraction) or fraction.as_integer_ratio()
+        o = r.outcome
+        n, d = (_WHOLE.get(o.fraction) or o.fraction.as_integer_ratio()
+                if o.exact_fraction is None else o.exact_fraction.as_integer_ratio())
         product = w * n
         sums[d] = sums.get(d, 0) + product
         cut.append(_decimal_of(product * _SCALE // (den * d), -_PLACES))
@@ -344,11 +345,12 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     if has_budget:
         b = doc.budget
         assert b is not None and b.planned is not None and b.executed is not None
-        budget_score = max(_ZERO, min(budget_weight, pack.budget_formula(
-            points=budget_weight, planned=b.planned, executed=b.executed)))
+        points = Fraction(bn, bd)
+        earned = max(Fraction(0), min(points, pack.budget_formula.exact(
+            points=points, planned=b.planned, executed=b.executed)))
+        n, d = earned.numerator, earned.denominator
         budget = BudgetResult(b.planned, b.executed, b.executed / b.planned, budget_weight,
-                              budget_score, b.stated_rate, b.score)
-        n, d = budget_score.as_integer_ratio()
+                              _to_decimal(n, d), b.stated_rate, b.score)
         exact, exact_den = exact * d + n * exact_den, exact_den * d
 
     # explicit weights above 100 are reported (weights-sum), never paid

@@ -11,6 +11,7 @@ from __future__ import annotations
 import doctest
 import importlib
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -395,6 +396,17 @@ def test_rules(name: str | None, target: str | None, actual: str | None, status:
     assert r4(outcome.fraction) == D(fraction)
     assert rules_of(outcome) == findings
     assert D(0) <= outcome.fraction <= D(1)
+
+
+def test_a_share_without_a_finite_decimal_is_kept_exact() -> None:
+    outcome = evaluate("≥18000件", "15999件")
+    assert outcome.exact_fraction == Fraction(15999, 18000)
+    assert outcome.fraction == D(15999) / D(18000)  # the same share, at 28 digits
+    reverse = evaluate("≤1.002次", "36次")  # mof-2020: target / actual
+    assert reverse.exact_fraction == Fraction(1002, 36000)
+    # a share the Decimal holds exactly needs no Fraction
+    assert evaluate("≥200件", "100件").exact_fraction is None
+    assert evaluate("≥200件", "300件").exact_fraction is None
 
 
 def test_exact_arithmetic() -> None:

@@ -481,6 +481,35 @@ def test_half_cent_total_rounds_up_exactly() -> None:
     assert weight_total(r) == 100
 
 
+def test_a_ratio_without_a_finite_decimal_scores_exactly() -> None:
+    # SPEC §4: exact internally, rounded half-up on output.  P 90 (no 效益 or
+    # 满意度 rows: their 40 go to 产出), 90 × 15999/18000 = 79.995 exactly, and
+    # 10 + 79.995 = 89.995 → 90.00 优; a 28-digit ratio 0.88883… would give
+    # 89.99499… → 89.99 良.
+    r = score(project(row("产出指标", "办件数量", "≥18000件", "15999件"), budget=FULL_BUDGET))
+    assert r.exact_total == D("89.995")
+    assert (r.total, r.grade) == (D("90.00"), "优")
+    assert r.to_dict()["indicators"][0]["score"] == 80  # 79.995 → 80.00
+
+
+def test_a_reverse_miss_scores_exactly() -> None:
+    # mof-2020 reverse: 90 × target/actual = 90 × 1.002/36 = 2.505 exactly → 2.51,
+    # and the total 10 + 2.505 = 12.505 → 12.51.
+    r = score(project(row("产出指标", "差错次数", "≤1.002次", "36次"), budget=FULL_BUDGET))
+    assert r.indicators[0].score == D("2.505")
+    assert r.to_dict()["indicators"][0]["score"] == 2.51
+    assert r.exact_total == D("12.505") and r.total == D("12.51")
+
+
+def test_a_budget_rate_without_a_finite_decimal_scores_exactly() -> None:
+    # B 10 × 15999/18000 = 8.88833… and the indicators 90: 98.88833… → 98.89; and
+    # with 产出 at 90 × 1/3 (met 1 of 3): 30 + 8.8883… = 38.8883… → 38.89.
+    r = score(project(row("产出指标", "A", "≥3件", "1件"),
+                      budget={"planned": "18000 元", "executed": "15999 元"}))
+    assert close(r.exact_total, Fraction(30) + Fraction(10 * 15999, 18000), 36)
+    assert r.total == D("38.89")
+
+
 def test_grade_bands() -> None:
     # 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60, on the total rounded to 2 places.
     def graded(actual: str) -> tuple[Decimal, str]:
@@ -613,6 +642,18 @@ _FRACTION = st.one_of(st.sampled_from([Decimal(0), Decimal(1), Decimal("0.7"), D
                           lambda f: Decimal(f.numerator) / Decimal(f.denominator)))
 
 
+def _outcome(status: str, share: Fraction | Decimal) -> SimpleNamespace:
+    """An outcome as evaluate makes it: the exact share beside a Decimal that rounds it."""
+    if isinstance(share, Decimal):
+        return SimpleNamespace(status=status, fraction=share, exact_fraction=None)
+    fraction = Decimal(share.numerator) / Decimal(share.denominator)
+    return SimpleNamespace(status=status, fraction=fraction,
+                           exact_fraction=None if fraction == share else share)
+
+
+_SHARE = st.one_of(_FRACTION, st.fractions(0, 1, max_denominator=997))
+
+
 @st.composite
 def _tables(draw: st.DrawFn) -> tuple[list[Any], Any, Decimal | None, bool, Decimal]:
     pack = load_pack(draw(st.sampled_from(["mof-2020", "hubei-2020", "linear-reverse"])))
@@ -628,7 +669,7 @@ def _tables(draw: st.DrawFn) -> tuple[list[Any], Any, Decimal | None, bool, Deci
         status = draw(st.sampled_from(["met", "missed", "partial", "not_applicable"]))
         rows.append(SimpleNamespace(
             goal_index=draw(st.integers(0, 4)), pool=draw(st.sampled_from(sorted(pack.pools))),
-            outcome=SimpleNamespace(status=status, fraction=draw(_FRACTION)),
+            outcome=_outcome(status, draw(_SHARE)),
             indicator=SimpleNamespace(weight=weight)))
     budget_weight = draw(st.one_of(st.none(), _POINTS))
     return rows, pack, budget_weight, draw(st.booleans()), draw(_FRACTION) * 20
@@ -648,7 +689,8 @@ def test_integer_weights_and_scores_equal_the_fraction_formulation(
         budget_points = (Fraction(pack.budget_points) if live else Fraction(100)) \
             if has_budget else Fraction(0)
         weights = _ref_default(rows, pack, 100 - budget_points)
-    exact_scores = [w * Fraction(r.outcome.fraction) for r, w in zip(rows, weights)]
+    exact_scores = [w * (Fraction(r.outcome.fraction) if r.outcome.exact_fraction is None
+                         else r.outcome.exact_fraction) for r, w in zip(rows, weights)]
     exact = sum(exact_scores, Fraction(0)) + Fraction(budget_score)
     # the integers
     got = scoring._explicit_weights(rows, doc, has_budget)  # type: ignore[arg-type]
