@@ -23,11 +23,16 @@ from perfeval.rules import RulePack, load_catalog
 from perfeval.targets import Actual, parse_actual, parse_target
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from perfeval import _records, models
     from perfeval.scoring import Document, Indicator, Row
 
-# the callbacks that word and record one finding
+    # A table of kind "department": the loader's record or the model.
+    Department: TypeAlias = models.Department | _records.Table
+
+# the callback that words and records one finding
 _Flag = Callable[..., None]
-_Flag1 = Callable[[str, str], None]
 
 __all__ = ["gives_reason", "narrative_figures", "table", "with_cross_tables"]
 
@@ -183,7 +188,7 @@ def _narrative_findings(doc: Document, budget: BudgetResult | None, flag: _Flag)
                  f"{_amount(budget.executed)}/{_amount(budget.planned)} = {_pct(rate)} 不符。")
 
 
-def _department_sums(doc: Document, pack: RulePack, flag: _Flag) -> None:
+def _department_sums(doc: Department, pack: RulePack, flag: _Flag) -> None:
     s, b = doc.spending, doc.budget
     if s is not None and s.basic is not None and s.project is not None and b is not None:
         parts = s.basic + s.project
@@ -226,10 +231,9 @@ def _row_findings(doc: Document, pack: RulePack, rows: list[Row],
             out.append(_on_row(document, name, "missing-deviation-reason",
                                f"{_STATUS_WORDS[status]}（{said}），但未说明偏差原因。"))
         if ind.score is not None and status != "not_applicable":
-            _claim(result, ind.score, pack, tolerance,
-                   lambda rule, message, name=name: out.append(
-                       _on_row(document, name, rule, message)),
-                   _graded(ind.target, result))
+            wrong = _claim(result, ind.score, pack, tolerance, _graded(ind.target, result))
+            if wrong is not None:
+                out.append(_on_row(document, name, "score-claim-mismatch", wrong))
         key = (row.goal_index, fold(name))
         if key in seen:
             where = f"年度目标“{row.goal}”中" if row.goal else "表中"
@@ -260,18 +264,18 @@ def _graded(target: str | None, result: IndicatorResult) -> bool:
 
 
 def _claim(result: IndicatorResult, claimed: Decimal, pack: RulePack, tolerance: Decimal,
-           flag: _Flag1, graded: bool) -> None:
+           graded: bool) -> str | None:
+    """Why a claimed score is wrong (score-claim-mismatch), or None when it is not."""
     if graded and result.status in pack.bands and result.weight > 0:
         low, high = pack.bands[result.status]
         if not (low * result.weight - tolerance <= claimed <= high * result.weight + tolerance):
-            flag("score-claim-mismatch",
-                 f"填报得分 {_amount(claimed)} 分不在“{_STATUS_WORDS.get(result.status, '完成')}”的"
-                 f"得分区间 {round2(low * result.weight)}–{round2(high * result.weight)} 分内"
-                 f"（分值 {round2(result.weight)}）。")
+            return (f"填报得分 {_amount(claimed)} 分不在“{_STATUS_WORDS.get(result.status, '完成')}”的"
+                    f"得分区间 {round2(low * result.weight)}–{round2(high * result.weight)} 分内"
+                    f"（分值 {round2(result.weight)}）。")
     elif abs(claimed - result.score) > tolerance:
-        flag("score-claim-mismatch",
-             f"填报得分 {_amount(claimed)} 分，按规则应为 {round2(result.score)} 分"
-             f"（分值 {round2(result.weight)}）。")
+        return (f"填报得分 {_amount(claimed)} 分，按规则应为 {round2(result.score)} 分"
+                f"（分值 {round2(result.weight)}）。")
+    return None
 
 
 # ---------------------------------------------------------------- across tables
@@ -296,7 +300,7 @@ def _key(name: str) -> str:
     return re.sub(r"[\"'“”‘’「」《》]", "", fold(name))
 
 
-def with_cross_tables(report: Report, doc: Document, pack: RulePack) -> Report:
+def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report:
     """Add the contradictions between a department's tables to its report."""
     catalog = load_catalog()
     tables: list[tuple[str, bool, Document]] = [(doc.name, True, doc)]
@@ -337,7 +341,7 @@ def _same_target(a: str | None, b: str | None) -> bool:
 
 
 def _indicators(doc: Document) -> list[Indicator]:
-    rows = list(doc.indicators)
+    rows: list[Indicator] = list(doc.indicators)
     for goal in doc.goals:
         rows.extend(goal.indicators)
     return rows

@@ -63,6 +63,9 @@ import yaml
 
 from perfeval import _records as rec
 from perfeval import _tree, _yamlsubset
+from perfeval._tree import Mapping_ as _Mapping
+from perfeval._tree import Scalar as _Scalar
+from perfeval._tree import Sequence as _Sequence
 from perfeval.errors import DocumentError
 
 if TYPE_CHECKING:
@@ -110,9 +113,6 @@ _MAX_FRAC_DIGITS = 10
 # --------------------------------------------------------------------------
 
 
-_Scalar = _tree.Scalar
-_Sequence = _tree.Sequence
-_Mapping = _tree.Mapping_
 _Node: TypeAlias = _tree.Node
 # Builds a record without the Python-level __new__ a NamedTuple class runs.
 _new = tuple.__new__
@@ -187,11 +187,34 @@ def _decode(data: bytes, file: str) -> str:
         _fail_file(file, "cannot decode the file: it is neither UTF-8 nor GB18030 (GBK)")
 
 
+class _Mark(Protocol):
+    """Where an event is: PyYAML's ``yaml.Mark`` or LibYAML's own class."""
+
+    line: int
+    index: int
+
+
+class _Event(Protocol):
+    """A parser event, as the composer reads it: every attribute it reads of
+    any event. It tells events apart by their class, which mypy does not
+    follow, and reads each attribute only of the events that have it
+    (``value`` of a scalar, ``flow_style`` of a collection's start)."""
+
+    start_mark: _Mark | None
+    end_mark: _Mark | None
+    anchor: str | None
+    tag: str | None
+    implicit: tuple[bool, bool]  # a scalar's; a collection's start has a bool
+    value: str
+    style: str | None
+    flow_style: bool | None
+
+
 class _Events(Protocol):
     """The part of a PyYAML or LibYAML loader the composer below uses."""
 
     def check_event(self, *choices: type[yaml.Event]) -> bool: ...
-    def get_event(self) -> yaml.Event: ...
+    def get_event(self) -> _Event: ...
     def dispose(self) -> None: ...
 
 
@@ -202,7 +225,7 @@ def _events(text: str) -> _Events:
     return cast(_Events, loader(text))
 
 
-def _line(event: yaml.Event) -> int | None:
+def _line(event: _Event) -> int | None:
     return None if event.start_mark is None else event.start_mark.line + 1
 
 
@@ -273,7 +296,7 @@ def _compose(text: str, file: str) -> _Node | None:
         node: _Node
         while True:
             event = get_event()
-            kind = event.__class__
+            kind: type[object] = event.__class__  # compared with yaml's classes, not _Event's
             mark = event.start_mark
             line = None if mark is None else mark.line + 1
             if kind is yaml.ScalarEvent:
@@ -941,6 +964,26 @@ def _kind(f: Mapping[str, _Field], ctx: _Context) -> _Kind:
     return "project"
 
 
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    class _Common(TypedDict):
+        """The fields of a table that a project and a department share."""
+
+        name: str
+        year: int | None
+        department: str | None
+        unit: str | None
+        rules: str | None
+        budget: rec.Budget | None
+        indicators: tuple[rec.Indicator, ...]
+        goals: tuple[rec.Goal, ...]
+        deviation: str | None
+        improvement: str | None
+        summary: str | None
+        source: str | None
+
+
 def _document(node: _Node | None, ctx: _Context, prefix: str) -> rec.Table:
     if node is None or (not prefix and isinstance(node, _Scalar) and node.text is None):
         # `---` or `~` alone is a document holding nothing: empty, too.
@@ -966,7 +1009,7 @@ def _document(node: _Node | None, ctx: _Context, prefix: str) -> rec.Table:
             name_field.key if name_field else _key(prefix, "name"),
         )
 
-    common = {
+    common: _Common = {
         "name": name,
         "year": _year(f.get("year"), ctx),
         "department": _text(f.get("department"), ctx),

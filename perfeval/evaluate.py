@@ -146,7 +146,9 @@ class _Same(int):
         return key
 
 
-class _PlainMemo(dict[tuple[str | None, str | None, str | None], "Outcome"]):
+# Keyed as evaluate is called, so that it looks any call up without checking
+# types first; only string keys are ever stored (remember), others miss.
+class _PlainMemo(dict[tuple[str | Target | None, str | Actual | None, str | None], "Outcome"]):
     """The memo of the usual call, ``evaluate(target, actual, name=...)`` on
     strings with every other argument at its default: one lookup of the three
     strings, where the general memo hashes seven arguments.  It forgets

@@ -106,7 +106,10 @@ from defusedxml.common import (  # type: ignore[import-untyped,unused-ignore]
 )
 
 from perfeval import documents as _docs
-from perfeval.documents import _Mapping, _Node, _Scalar, _Sequence
+from perfeval._tree import Mapping_ as _Mapping
+from perfeval._tree import Node as _Node
+from perfeval._tree import Scalar as _Scalar
+from perfeval._tree import Sequence as _Sequence
 from perfeval.errors import DocumentError
 
 if TYPE_CHECKING:

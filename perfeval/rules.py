@@ -253,7 +253,8 @@ def _check_events(text: str, path: Path) -> None:
             if isinstance(event, yaml.AliasEvent):
                 raise yaml.composer.ComposerError(
                     None, None, "YAML aliases (*name) are not allowed in a rule pack",
-                    event.start_mark)
+                    # LibYAML's Mark, as LibYAML's own errors carry; the stubs take only yaml.Mark
+                    event.start_mark)  # type: ignore[arg-type]
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > _MAX_PACK_DEPTH:

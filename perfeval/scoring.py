@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     # A table as the loader reads it, or the model perfeval.load gives back.
     Document: TypeAlias = models.Document | _records.Table
+    Goal: TypeAlias = models.Goal | _records.Goal
     Indicator: TypeAlias = models.Indicator | _records.Indicator
 
 __all__ = ["Row", "pool_of", "score"]
@@ -103,7 +104,8 @@ def _level_words(level1: str, level2: str) -> tuple[str | None, bool]:
 def _rows(doc: Document) -> list[tuple[str | None, int, Indicator]]:
     rows: list[tuple[str | None, int, Indicator]] = [(None, 0, i) for i in doc.indicators]
     offset = 1 if doc.indicators else 0
-    for g, goal in enumerate(doc.goals):
+    goals: tuple[Goal, ...] = doc.goals  # enumerate() of the union alone infers object
+    for g, goal in enumerate(goals):
         rows.extend((goal.name, g + offset, i) for i in goal.indicators)
     return rows
 

@@ -201,16 +201,17 @@ def _check_pack(name: str | None, where: str) -> None:
 
 def _refuse_project_paths(tree: object) -> None:
     """A department's projects must be inline: a path would read the server's files."""
-    from perfeval.documents import _DOCUMENT_KEYS, _lookup, _Mapping, _Scalar, _Sequence
+    from perfeval._tree import Mapping_, Scalar, Sequence
+    from perfeval.documents import _DOCUMENT_KEYS, _lookup
 
-    if not isinstance(tree, _Mapping):
+    if not isinstance(tree, Mapping_):
         return
     for key, line, node in tree.items:
         hit = _lookup(key, _DOCUMENT_KEYS)
-        if hit is None or hit[0] != "projects" or not isinstance(node, _Sequence):
+        if hit is None or hit[0] != "projects" or not isinstance(node, Sequence):
             continue
         for index, item in enumerate(node.items):
-            if isinstance(item, _Scalar) and item.text is not None:
+            if isinstance(item, Scalar) and item.text is not None:
                 raise _ClientError(
                     400, f"{key}[{index}]: project {item.text!r} is a file path; the server "
                          "reads no files, so give each project inline as a mapping",
