@@ -118,6 +118,14 @@ def table(doc: Document, pack: RulePack, rows: list[Row], results: tuple[Indicat
 def _budget_findings(doc: Document, pack: RulePack, budget: BudgetResult | None,
                      flag: _Flag) -> None:
     if budget is None:
+        given = doc.budget
+        if given is not None and given.planned == 0 and given.executed is not None:
+            # A block with 预算数 0 is there, but has no execution rate to score.
+            if given.executed > 0:
+                flag("execution-over-100",
+                     f"执行数 {_amount(given.executed)} 万元超过预算数 0 万元（执行率无法计算）。")
+            flag("budget-missing", "预算数为 0，无法计算预算执行率，预算执行分值已按规则分配给其他指标。")
+            return
         flag("budget-missing", "未填写预算执行情况（预算数、执行数），预算执行分值已按规则分配给其他指标。")
         return
     rate = budget.rate * _HUNDRED

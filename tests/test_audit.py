@@ -204,6 +204,11 @@ CASES: list[tuple[str, str, str | None, Edit, Edit, tuple[str, ...]]] = [
      edit_budget(executed="90", stated_rate="90%", score="10"),
      edit_budget(executed="90", stated_rate="90%", score="9"), ("10", "9.00")),
     ("budget-missing", NAME, None, drop_budget, edit(), ()),
+    # a block with 预算数 0 is there, but has no execution rate to score
+    ("budget-missing", NAME, None, edit_budget(planned="0", executed="0", stated_rate=None),
+     edit_budget(planned="0.01", executed="0.01", stated_rate=None), ("预算数为 0",)),
+    ("execution-over-100", NAME, None, edit_budget(planned="0", executed="5", stated_rate=None),
+     edit_budget(planned="5", executed="5", stated_rate=None), ("5", "0", "无法计算")),
     ("duplicate-indicator", NAME, "办件数量",
      edit(indicators=[row("产出指标", "办件 数量", "≥10件", "10件"),
                       row("产出指标", "办件数量", "≥10件", "10件")]),
