@@ -400,6 +400,8 @@ def _read_yaml(path: Path) -> _Node | None:
 # A JSON surrogate pair such as "\ud83d\ude00" is one character to json but
 # two lone surrogates to PyYAML, so such files skip the YAML composer.
 _JSON_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+# NaN, Infinity and -Infinity, which json reads as numbers, outside the strings.
+_JSON_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -419,7 +421,10 @@ def _read_json(path: Path) -> _Node | None:
         return seen
 
     def constant(name: str) -> NoReturn:
-        _fail_file(file, f"{name} is not a number a form can hold")
+        # The decoder gives no position: the first such literal outside a string is it.
+        found = next(m for m in _JSON_CONSTANT.finditer(text) if m.group(1))
+        _fail_file(file, f"{name} is not a number a form can hold",
+                   text.count("\n", 0, found.start()) + 1)
 
     # The json module decides what is valid JSON (YAML would also take
     # trailing commas and comments) ...

@@ -284,6 +284,18 @@ class _BrokenPart(Exception):
     """A part missing from the archive, or malformed; the message names it."""
 
 
+class _BadCell(Exception):
+    """A cell whose value its type cannot hold (text in a number cell)."""
+
+    def __init__(self, sheet: str, ref: str, message: str) -> None:
+        super().__init__(message)
+        self.where = f"sheet {sheet}, cell {ref}"
+
+
+# What the value of a cell of each type (its t) must be.
+_CELL_VALUES = {"n": "a number", "s": "the index of a shared string", "b": "0 or 1"}
+
+
 @contextmanager
 def _reading(part: str) -> Iterator[None]:
     """Turn what a malformed ``part`` raises into a :class:`_BrokenPart` naming it."""
@@ -600,6 +612,8 @@ def _sheets(source: Source, file: str) -> Iterator[_Sheet]:
                 sheet = _read_sheet(book, title, part)
         except _BrokenPart as e:
             _fail(file, f"cannot read the workbook: {e}")
+        except _BadCell as e:
+            _fail(file, f"cannot read the workbook: {e}", e.where)
         yield sheet
 
 
@@ -633,7 +647,12 @@ def _read_sheet(book: _Book, title: str, part: str) -> _Sheet:
                 continue
             raw = cell.findtext(_VALUE)  # for a formula, the value Excel last computed
             if raw:
-                made = _make_cell(book, row, col, kind, cell.get("s"), raw)
+                try:
+                    made = _make_cell(book, row, col, kind, cell.get("s"), raw)
+                except (ValueError, IndexError):  # a value its type cannot hold
+                    raise _BadCell(title, f"{_LETTERS[col]}{row}",
+                                   f"the value {raw!r} is not {_CELL_VALUES.get(kind, 'valid')}"
+                                   ) from None
                 if made is not None:
                     cells[col] = made
     # One row past the limit tells whether the sheet goes on.

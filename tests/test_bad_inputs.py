@@ -250,7 +250,7 @@ CASES = [
          ("too many digits", " … ")),
     Case("nan", "number-nan.yaml", ":3: budget.planned", ("NaN",)),
     Case("infinity", "number-infinity.yaml", ":3: budget.executed", ("Infinity",)),
-    Case("json-nan", "number-nan.json", "", ("NaN",)),
+    Case("json-nan", "number-nan.json", ":2", ("NaN",)),
     Case("negative-amount", "number-negative-amount.yaml", ":3: budget.planned",
          ("cannot be negative",)),
     Case("negative-weight", "number-negative-weight.yaml", ":4: indicators[0].weight",

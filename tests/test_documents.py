@@ -700,7 +700,11 @@ def test_json_syntax_error_has_line(write: Write) -> None:
 
 def test_json_nan_rejected(write: Write) -> None:
     err = error_of(write("doc.json", '{\n\t"name": "x", "budget": {"planned": NaN}}'))
-    assert "NaN" in err.message
+    assert "NaN" in err.message and err.line == 2
+    # the literal's line, not that of the word inside a string
+    err = error_of(write("doc2.json",
+                         '{"name": "NaN \\" Infinity",\n\n"budget": {"planned": -Infinity}}'))
+    assert "-Infinity" in err.message and err.line == 3
 
 
 def test_json_keeps_lines_when_yaml_can_read_it(write: Write) -> None:

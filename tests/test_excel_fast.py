@@ -384,10 +384,11 @@ def test_a_doctype_without_entities_is_read(tmp_path: Path) -> None:
      "cannot read the workbook: xl/worksheets/sheet1.xml: ParseError"),
     (lambda parts: parts.update({"xl/worksheets/sheet1.xml": parts["xl/worksheets/sheet1.xml"]
                                  .replace(b"<v>1250</v>", b"<v>12x</v>")}),
-     "cannot read the workbook: xl/worksheets/sheet1.xml: ValueError"),
+     "sheet 项目自评表, cell D7: cannot read the workbook: the value '12x' is not a number"),
     (lambda parts: parts.update({"xl/worksheets/sheet1.xml": parts["xl/worksheets/sheet1.xml"]
                                  .replace(b't="s"><v>0</v>', b't="s"><v>9999</v>')}),
-     "cannot read the workbook: xl/worksheets/sheet1.xml: IndexError"),
+     "sheet 项目自评表, cell A1: cannot read the workbook: "
+     "the value '9999' is not the index of a shared string"),
     (lambda parts: parts.update({"xl/sharedStrings.xml": parts["xl/sharedStrings.xml"]
                                  .replace(b'encoding="UTF-8"', b'encoding="UTF-d"')}),
      "cannot open the workbook: xl/sharedStrings.xml: LookupError: unknown encoding: UTF-d"),
