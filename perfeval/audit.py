@@ -313,7 +313,7 @@ def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report
     catalog = load_catalog()
     tables: list[tuple[str, bool, Document]] = [(doc.name, True, doc)]
     tables.extend((p.name, False, p) for p in doc.projects)
-    found: list[Finding] = []
+    found: list[tuple[Finding, bool]] = []  # (finding, on a row of the department's own)
     for (name_a, dept_a, a), (name_b, _, b) in combinations(tables, 2):
         rows_b: dict[str, Indicator] = {}
         for ind in _indicators(b):
@@ -330,14 +330,37 @@ def with_cross_tables(report: Report, doc: Department, pack: RulePack) -> Report
             if va is None or vb is None or _same_value(va, vb):
                 continue
             done.add(key)
-            found.append(Finding(
+            found.append((Finding(
                 "cross-table-mismatch",
                 f"{ind.name}：《{name_a}》填报实际完成值 {ind.actual}，《{name_b}》填报 "
                 f"{other.actual}，同一指标数值不一致。",
-                document=doc.name, indicator=ind.name))
+                document=doc.name, indicator=ind.name), dept_a))
     if not found:
         return report
-    return replace(report, findings=report.findings + tuple(found))
+    return replace(report, findings=_in_row_order(report.findings, found, _indicators(doc)))
+
+
+def _in_row_order(findings: tuple[Finding, ...], found: list[tuple[Finding, bool]],
+                  rows: list[Indicator]) -> tuple[Finding, ...]:
+    """The findings with each cross-table one after those of its row (SPEC §6:
+    document order); those on two projects' rows come last."""
+    position: dict[str, int] = {}
+    for i, ind in enumerate(rows):
+        position.setdefault(ind.name, i)
+
+    def row_of(f: Finding) -> int:  # table-level findings come first
+        return position.get(f.indicator, -1) if f.indicator is not None else -1
+
+    merged = list(findings)
+    for finding, own in found:
+        if not own:
+            merged.append(finding)
+            continue
+        row = row_of(finding)
+        at = next((j for j, f in enumerate(merged) if f.rule != "cross-table-mismatch"
+                   and row_of(f) > row), len(merged))
+        merged.insert(at, finding)
+    return tuple(merged)
 
 
 def _same_target(a: str | None, b: str | None) -> bool:
