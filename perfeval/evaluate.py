@@ -830,5 +830,14 @@ def _qualitative(target: str, a: Actual, ctx: _Ctx, *, deadline: bool = False) -
     if verdict is None:
         return ctx.unverifiable("文字表述无法与年度指标值对照")
     status, why = verdict
+    if deadline:
+        # SPEC §3 scores a deadline 1 when met and 0 when missed, and keeps partial for
+        # qualitative targets: work done only in part by the deadline was not done by it.
+        if status == "partial":
+            return ctx.outcome("missed", None, _ZERO, why, "未全部按期完成", _VERDICT["missed"])
+        if why == "实际完成值表述为未完成":
+            why = "未按期完成"  # the deadline's own words, as for 否, not the stand-in 按期完成
+        return ctx.outcome(status, None, _ONE if status == "met" else _ZERO, why,
+                           _VERDICT[status])
     fraction = {"met": _ONE, "partial": ctx.pack.partial, "missed": ctx.pack.missed}[status]
     return ctx.outcome(status, None, fraction, why, _VERDICT[status])
