@@ -665,8 +665,9 @@ def _deadline(t: Target, a: Actual, ctx: _Ctx) -> Outcome:
 
 _NEGATIONS = ("未", "没有", "没", "无法", "不能", "不够", "不到位", "不合格", "不及时", "不达标",
               "不满意", "不完善", "不符合", "尚未", "延期", "滞后", "逾期", "较差", "不理想")
-# Wordings that concede the aim was reached only in part: 提高不明显, 有待加强.
-_WEAKENED = ("不明显", "不够明显", "不显著", "不突出", "有待", "仍需", "尚需", "还需", "有差距")
+# Wordings that concede the aim was reached only in part: 提高不明显, 有待加强, 不太规范.
+_WEAKENED = ("不明显", "不够明显", "不显著", "不突出", "有待", "仍需", "尚需", "还需", "有差距",
+             "不太")
 _COMPLETED = re.compile(
     r"^(已经|已|均已|全部|已全部|均|按期|按时|如期|及时|提前|顺利|圆满|全面)?"
     r"(完成|达成|达到|实现|达标|落实|做到)了?"
@@ -700,6 +701,37 @@ _ABSENT_ANY = ("未发生", "没有发生", "未出现", "没有出现", "未造
                "不存在", "无", "零", "杜绝")
 _PRESENT = ("发生", "出现", "存在", "造成", "产生")
 _YES = ("是", "有")
+# Words that deny the word after them: 不规范, 无效 (有效 less its 有), 非长期.  They are read
+# only right before the target's own key word, so 不 in 不断提高 or 无 in 无重大安全事故
+# is never taken for one.  The longer of two spellings comes first (没有 before 没).
+_DENY = ("没有", "不能", "未能", "无法", "不", "无", "未", "没", "非")
+# 无 and 没有 take a noun phrase: 无安全事故 denies the 事故, not the 安全.  The others bind
+# the word itself, so 不安全因素 speaks of unsafety whatever follows.
+_DENY_NOUN = frozenset({"无", "没有", "没"})
+# Words that open with a denial but deny nothing (不断, 非常, 不同程度) ...
+_NOT_DENIAL = ("不断", "不同", "不少", "不仅", "不但", "不论", "不久", "不时", "无论", "非常",
+               "未来") + _NOT_ABSENT
+# ... or deny twice: 无不提高 and 并非不规范 affirm.
+_DOUBLE = ("不得不", "不能不", "不可不", "没有不", "无一不", "无不", "莫不", "非不")
+# Modifiers that may stand between a denial and its word: 没有明显提高, 无有效保障,
+# 未出现超预算, 未发现违规.  Longest first, so 有效 goes before 有.
+_BETWEEN = tuple(sorted(set(_STRONG + _WEAK + _FILLER + _PRESENT + ("发现",)),
+                        key=lambda word: (-len(word), word)))
+
+
+def _by_last(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """``words`` by their last character, in their order: the one character
+    before a word then names the few that may end there."""
+    out: dict[str, tuple[str, ...]] = {}
+    for word in words:
+        out[word[-1]] = (*out.get(word[-1], ()), word)
+    return out
+
+
+_DENY_BY_LAST = _by_last(_DENY)
+_BETWEEN_BY_LAST = _by_last(_BETWEEN)
+# What may follow a denied word and still end its clause: 不规范。, 不规范的, 未提高了.
+_CLAUSE_END = frozenset("，,。；;、！!？?）)")
 
 
 def _negated(text: str) -> bool:
@@ -753,6 +785,101 @@ def _strength_before(prefix: str) -> int:
     return strength
 
 
+def _denier(fa: str, start: int) -> str | None:
+    """The denial of the word at ``fa[start:]`` (不 in 管理不规范), or None.
+
+    Modifiers between the two are skipped (没有明显提高); a word that only
+    opens with a denial (不断, 非常) or a double denial (无不) denies nothing.
+    """
+    # fa[:end] is read in place (endswith with bounds): a cell may be megabytes
+    # long and hold the word at every character.
+    end = start
+    while end > 0:
+        last = fa[end - 1]
+        for word in _DENY_BY_LAST.get(last, ()):
+            if fa.endswith(word, 0, end):
+                if fa.endswith(_DOUBLE, 0, end) or fa.startswith(_NOT_DENIAL, end - len(word)):
+                    return None
+                return word
+        for word in _BETWEEN_BY_LAST.get(last, ()):
+            if fa.endswith(word, 0, end):
+                end -= len(word)
+                break
+        else:
+            return None
+    return None
+
+
+def _ends_clause(fa: str, at: int) -> bool:
+    """Whether the words from ``fa[at]`` on are none, or close the clause before them."""
+    if at < len(fa) and fa[at] in "了的":
+        at += 1
+    return at == len(fa) or fa[at] in _CLAUSE_END
+
+
+# What _denial finds: the actual denies the target's key word (管理不规范); denies it
+# but goes on (不安全因素已消除: no verdict); agrees with a target that is itself a
+# denial (未超预算 for 不超预算) or contradicts it (超预算); or the target is a denial
+# and the actual is neither (开展违规排查, or both at once).
+_Denial = Literal["denied", "unclear", "agrees", "contrary", "negative"]
+
+
+def _denial(ft: str, fa: str) -> _Denial | None:
+    """How the actual stands to the target's key word, by the denials around it.
+
+    The key word is the target's core as :func:`_wording` sees it (提高 of
+    明显提高), or, for a longer core, the two characters that open it (改善 of
+    改善学校的办学条件, as ``_wording`` accepts 改善 for it).
+    """
+    ft, fa = _synonyms(ft), _synonyms(fa)
+    core = _strength(ft)[1]
+    if not core:  # 同比 alone: nothing left once the baseline goes
+        return None
+    for word in _DENY:
+        if core.startswith(word) and not core.startswith(_NOT_DENIAL):
+            # 不超预算 asks for a denial: the actual must deny 超预算 too, and
+            # 不存在违规 is answered by 无违规 as well as by 不存在违规
+            key = _strength(core[len(word):])[1]
+            if not key:  # 不 alone names nothing to deny
+                return None
+            for verb in _PRESENT:
+                if key.startswith(verb) and len(key) > len(verb):
+                    key = key[len(verb):]
+                    break
+            agrees = contrary = False
+            start = fa.find(key)
+            while start >= 0:
+                ends = _ends_clause(fa, start + len(key))
+                # once a denial is found, only a statement at a clause's end adds anything
+                if not agrees or ends:
+                    if _denier(fa, start) is not None:
+                        agrees = True
+                    elif ends:
+                        contrary = True  # 超预算 stated; 开展违规排查 only names it
+                    if agrees and contrary:
+                        break
+                start = fa.find(key, start + 1)
+            if agrees != contrary:
+                return "agrees" if agrees else "contrary"
+            return "negative"
+    keys = [core]
+    if len(core) > 2 and all("\u4e00" <= ch <= "\u9fff" for ch in core[:2]):
+        keys.append(core[:2])
+    unclear = False
+    for key in keys:
+        start = fa.find(key)
+        while start >= 0:
+            ends = _ends_clause(fa, start + len(key))
+            if ends or not unclear:  # once unclear, only a denied clause's end adds anything
+                denier = _denier(fa, start)
+                if denier is not None:
+                    if ends:
+                        return "denied"
+                    unclear = denier not in _DENY_NOUN
+            start = fa.find(key, start + 1)
+    return "unclear" if unclear else None
+
+
 def _grade(ft: str, fa: str) -> tuple[Status, str] | None:
     for scale in _SCALES:
         if ft in scale and fa in scale:
@@ -782,6 +909,9 @@ def _wording(ft: str, fa: str) -> tuple[Status, str] | None:
     return "partial", "表述弱于指标值"
 
 
+_DENIED = "表述为否定，与指标值相反"
+
+
 def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
     """SPEC §3, in its order: met, then missed, then partial; None is unverifiable."""
     ft, fa = fold(target), actual.text
@@ -804,11 +934,22 @@ def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
         if fa in _ABSENT_WORDS or _negated(fa):
             return "missed", "与指标值相反"
         return None
+    weakened = any(w in fa for w in _WEAKENED) and not any(w in ft for w in _WEAKENED)
+    # Before the grades: 不合格 denies 合格 rather than sitting one grade below it.
+    denial = _denial(ft, fa)
+    if denial == "denied":
+        if weakened:  # 不明显提高 denies the degree, not the aim
+            return "partial", "表述为效果不够明显"
+        return "missed", _DENIED
+    if denial == "agrees":
+        return "met", "表述与指标值相符"
+    if denial == "contrary":
+        return "missed", "与指标值相反"
     graded = _grade(ft, fa)
     if graded is not None:
         return graded
-    weakened = any(w in fa for w in _WEAKENED) and not any(w in ft for w in _WEAKENED)
-    if _negated(fa) and not _negated(ft):
+    # a denial answers a target that is one (未超预算 for 不超预算) without missing it
+    if _negated(fa) and not _negated(ft) and denial != "negative":
         if weakened:
             return "partial", "表述为效果不够明显"
         return "missed", "实际完成值表述为未完成"
@@ -818,6 +959,8 @@ def _judge(target: str, actual: Actual) -> tuple[Status, str] | None:
         return "met", "表述为已完成"
     if "基本" in fa and "基本" not in ft:
         return "partial", "表述为基本完成"
+    if denial == "unclear":
+        return None  # the key word is there, but denied: never "不弱于指标值"
     return _wording(ft, fa)
 
 
@@ -841,5 +984,14 @@ def _qualitative(target: str, a: Actual, ctx: _Ctx, *, deadline: bool = False) -
     if verdict is None:
         return ctx.unverifiable("文字表述无法与年度指标值对照")
     status, why = verdict
+    if deadline:
+        # SPEC §3 scores a deadline 1 when met and 0 when missed, and keeps partial for
+        # qualitative targets: work done only in part by the deadline was not done by it.
+        if status == "partial":
+            return ctx.outcome("missed", None, _ZERO, why, "未全部按期完成", _VERDICT["missed"])
+        if why in (_DENIED, "实际完成值表述为未完成"):
+            why = "未按期完成"  # the deadline's own words, as for 否, not the stand-in 按期完成
+        return ctx.outcome(status, None, _ONE if status == "met" else _ZERO, why,
+                           _VERDICT[status])
     fraction = {"met": _ONE, "partial": ctx.pack.partial, "missed": ctx.pack.missed}[status]
     return ctx.outcome(status, None, fraction, why, _VERDICT[status])
