@@ -757,28 +757,30 @@ def _synonyms(text: str) -> str:
 
 def _strength(text: str) -> tuple[int, str]:
     """(strength, core): 明显提高 -> (2, 提高), 有所提升 -> (0, 提高)."""
-    strength, rest, changed = 1, text, True
+    # text[start:] is read in place, as in _strength_before
+    strength, start, changed = 1, 0, True
     while changed:
         changed = False
         for words, level in ((_STRONG, 2), (_WEAK, 0), (_FILLER, None)):
             for w in words:
-                if rest.startswith(w) and len(rest) > len(w):
-                    rest, changed = rest[len(w):], True
+                if text.startswith(w, start) and len(text) - start > len(w):
+                    start, changed = start + len(w), True
                     if level is not None:
                         strength = level if level == 0 or strength != 0 else strength
                     break
-    return strength, rest
+    return strength, text[start:]
 
 
 def _strength_before(prefix: str) -> int:
     """The strength of the modifiers that end ``prefix``: 服务效能得到有效| -> 2."""
-    strength, rest, changed = 1, prefix, True
+    # prefix[:end] is read in place: a cell may be megabytes of modifiers.
+    strength, end, changed = 1, len(prefix), True
     while changed:
         changed = False
         for words, level in ((_STRONG, 2), (_WEAK, 0), (_FILLER, None)):
             for w in words:
-                if rest.endswith(w):
-                    rest, changed = rest[:-len(w)], True
+                if prefix.endswith(w, 0, end):
+                    end, changed = end - len(w), True
                     if level is not None:
                         strength = level if level == 0 or strength != 0 else strength
                     break
