@@ -1558,13 +1558,16 @@ _Value = str | int | float | Decimal | None
 
 def _put(ws: Worksheet, row: int, col: int, value: _Value, number_format: str | None = None,
          *, wrap: bool = False) -> None:
-    """Write one cell; text that starts with ``=`` stays text, never a formula."""
-    from openpyxl.cell.cell import MergedCell
+    """Write one cell; text that starts with ``=`` stays text, never a formula,
+    and the control characters a worksheet cannot hold are dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
     from openpyxl.styles import Alignment
 
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):
         return  # inside a merged range only its top-left cell holds a value
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = float(value) if isinstance(value, Decimal) else value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -1700,23 +1703,32 @@ def _findings_sheet(wb: Workbook, report: Report) -> None:
         del wb[FINDINGS_SHEET]
     ws = wb.create_sheet(FINDINGS_SHEET)
     bold = Font(bold=True)
-    ws.append(["表格", "类型", "总分", "等级", "错误", "警告", "提示"])
+
+    rows = 0
+
+    def line(*values: _Value, number_format: str | None = None) -> None:
+        # through _put: a table or indicator named "=…" is text here too
+        nonlocal rows
+        rows += 1
+        for col, value in enumerate(values, 1):
+            _put(ws, rows, col, value, number_format if col == 3 else None)
+
+    line("表格", "类型", "总分", "等级", "错误", "警告", "提示")
     tables = (report, *report.projects)
     for t in tables:
         counts = [sum(f.severity == s for f in t.findings) for s in ("error", "warning", "info")]
-        ws.append([t.name, KIND_WORDS.get(t.kind, t.kind), float(t.total), t.grade, *counts])
-        ws.cell(row=ws.max_row, column=3).number_format = _POINTS_FORMAT
-    ws.append([])
-    ws.append(["表格", "指标", "严重程度", "规则", "说明"])
-    header = ws.max_row
+        line(t.name, KIND_WORDS.get(t.kind, t.kind), t.total, t.grade, *counts,
+             number_format=_POINTS_FORMAT)
+    rows += 1  # a blank row between the two lists
+    line("表格", "指标", "严重程度", "规则", "说明")
+    header = rows
     for t in tables:
         for f in t.findings:
-            ws.append([f.document or t.name, f.indicator or "",
-                       SEVERITY_WORDS.get(f.severity, f.severity), f.rule, f.message])
-            ws.cell(row=ws.max_row, column=5).alignment = Alignment(wrap_text=True,
-                                                                    vertical="top")
-    if ws.max_row == header:
-        ws.append(["", "", "", "", "无审核发现"])
+            line(f.document or t.name, f.indicator or "",
+                 SEVERITY_WORDS.get(f.severity, f.severity), f.rule, f.message)
+            ws.cell(row=rows, column=5).alignment = Alignment(wrap_text=True, vertical="top")
+    if rows == header:
+        line("", "", "", "", "无审核发现")
     for row in (1, header):
         for cell in ws[row]:
             cell.font = bold
@@ -2032,7 +2044,7 @@ def _render(ws: Worksheet, doc: Document, project: bool) -> None:
     w.widths()
 
 
-_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -2062,7 +2074,7 @@ def write_form(document: Document) -> bytes:
     wb.properties.created = wb.properties.modified = datetime(2020, 1, 1)
     ws = wb.active
     assert ws is not None
-    taken: set[str] = set()
+    taken = {FINDINGS_SHEET.lower()}  # the scored copy adds that sheet
     project = document.kind == "project"
     ws.title = _sheet_title("项目支出绩效自评表" if project else "部门整体绩效自评表", taken)
     _render(ws, document, project)

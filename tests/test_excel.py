@@ -656,6 +656,56 @@ def test_yaml_becomes_a_clean_form(capsys: pytest.CaptureFixture[str], tmp_path:
                              "一网通办工作经费", "行政审批工作经费", "审核发现"]
 
 
+def _department(name: str, project_name: str) -> dict[str, object]:
+    row = {"level1": "产出指标", "level2": "数量指标", "name": name, "target": "≥20次",
+           "actual": "10次"}
+    return {"kind": "department", "name": name, "year": 2024,
+            "budget": {"planned": "10", "executed": "10"}, "indicators": [row],
+            "projects": [{"kind": "project", "name": project_name,
+                          "budget": {"planned": "1", "executed": "1"}, "indicators": [row]}]}
+
+
+def test_text_that_looks_like_a_formula_stays_text_on_every_sheet(tmp_path: Path) -> None:
+    # SPEC §8: no input makes the engine (or the workbook it writes) run code.
+    doc = _department('=HYPERLINK("http://example.com","x")', "=1+1")
+    data = scored_workbook_of(tmp_path, doc)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    values = [(ws.title, c.coordinate, c.value) for ws in wb for row in ws.iter_rows()
+              for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert any(title == "审核发现" for title, _, _ in values), values
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("=") and \
+                        c.value != "=E7/D7":  # the form's own 执行率 formula
+                    assert c.data_type == "s", (ws.title, c.coordinate, c.value)
+
+
+def test_control_characters_are_dropped_not_fatal(tmp_path: Path) -> None:
+    data = scored_workbook_of(tmp_path, _department("部门\x01甲", "项目\x0b乙"))
+    again = score(write(tmp_path / "again.xlsx", data))
+    assert again.name == "部门甲" and again.projects[0].name == "项目乙"
+
+
+def test_a_project_named_like_the_findings_sheet_keeps_its_sheet(tmp_path: Path) -> None:
+    doc = _department("部门", "审核发现")
+    report = score(doc)
+    again = score(write(tmp_path / "again.xlsx", scored_workbook_of(tmp_path, doc)))
+    assert [p.name for p in again.projects] == ["审核发现"]
+    assert again.projects_score == report.projects_score
+
+
+def scored_workbook_of(tmp_path: Path, doc: Mapping[str, object]) -> bytes:
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return scored_workbook(path, score(path))
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 def test_xlsx_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "score", str(EXAMPLES / "outsourcing.yaml"), "--format", "xlsx")
     assert code == 2 and out == ""
