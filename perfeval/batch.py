@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeAlias
 
 from perfeval._normalize import fold
 from perfeval.errors import PerfevalError
-from perfeval.evaluate import STATUSES, _ratio, evaluate, leading_two
+from perfeval.evaluate import STATUSES, _ratio, evaluate, leading_two, name_of
 from perfeval.rules import DEFAULT_PACK, RulePack, load_catalog, load_pack
 from perfeval.targets import parse_actual, parse_target
 
@@ -302,8 +302,8 @@ def _target_row(text: str | None) -> tuple[bool, int, int, int, str | None, bool
     """(comparable here, op, low, high, unit, a bound over 100, a bare leading 2)
     of one target; low and high are scaled by 10⁶."""
     no = (False, 0, 0, 0, None, False, False)
-    if text is None or not fold(text):
-        return no
+    if type(text) is not str or not fold(text):
+        return no  # None, or NaN or a number from an object column: evaluate reads it
     try:
         t = parse_target(text)
     except PerfevalError:
@@ -351,6 +351,7 @@ def _actual_row(text: str | None) -> tuple[bool, int, str | None, bool, bool]:
 def _name_row(name: str | None) -> tuple[bool, int]:
     """(a bounded rate, the op of a bare target) for one indicator name."""
     catalog = load_catalog()
+    name = name_of(name)
     return catalog.is_bounded_rate(name), _DIRECTIONS.get(catalog.direction(name), _GE)
 
 

@@ -225,6 +225,14 @@ def _evaluate_cached(target: str | None, actual: str | None, name: str | None,
                               direction=direction, year=year, applicable=applicable)
 
 
+def name_of(cell: object) -> str | None:
+    """An indicator name as a column may hold it: NaN (pandas' empty cell) is
+    no name, and a number is its text."""
+    if cell is None or type(cell) is str:
+        return cell
+    return None if cell != cell else str(cell)
+
+
 def _evaluate_uncached(
     target: str | Target | None,
     actual: str | Actual | None,
@@ -237,6 +245,7 @@ def _evaluate_uncached(
 ) -> Outcome:
     """:func:`evaluate`, without the memo."""
     pack = rules if isinstance(rules, RulePack) else load_pack(rules)
+    name = name_of(name)
     if isinstance(target, str) and not fold(target):
         target = None  # an empty 年度指标值 cell: nothing to evaluate against
     t = target if isinstance(target, Target) or target is None else parse_target(str(target))

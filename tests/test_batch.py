@@ -231,3 +231,16 @@ def test_lists_import_no_dataframe_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.strip() == "[]"
+
+
+def test_cells_that_are_no_text_are_read_as_evaluate_reads_them() -> None:
+    # pandas marks an empty cell of an object column with NaN; a numeric cell
+    # may hold a number. Each row still equals evaluate's outcome.
+    nan = float("nan")
+    targets: list[Any] = ["≥90%", 90, 90.0, nan, "90", "≥90%"]
+    actuals: list[Any] = ["95%", "95", 95, "95%", "95", nan]
+    names: list[Any] = ["满意度", nan, "满意度", None, 90, nan]
+    assert _rows(_batch(targets, actuals, names, rules="mof-2020")) == \
+        _expected(targets, actuals, names, rules="mof-2020")
+    # a NaN name is no name
+    assert evaluate("3%", "4%", name=nan) == evaluate("3%", "4%")
