@@ -579,10 +579,14 @@ def _range(s: str) -> Fields:
         high, end = _quantity(s, pos, require_known_unit=True)
         if end != len(s):
             raise _Fail
+    # An end without a unit takes the other's (1-2万元 is 1万元-2万元), and its
+    # magnitude only when it has none of its own: 1万-2万元 is not 1亿元-2万元.
     if low.unit is None and high.unit is not None:
-        low = Quantity(low.number, high.magnitude * low.magnitude, high.unit)
+        low = Quantity(low.number, low.magnitude if low.magnitude != 1 else high.magnitude,
+                       high.unit)
     elif high.unit is None and low.unit is not None:
-        high = Quantity(high.number, low.magnitude * high.magnitude, low.unit)
+        high = Quantity(high.number, high.magnitude if high.magnitude != 1 else low.magnitude,
+                        low.unit)
     if low.unit != high.unit:
         if low.unit and high.unit and _units.compatible(low.unit, high.unit):
             pass

@@ -363,6 +363,11 @@ CASES: list[Case] = [
      "missed", "0.1", "0.1", ["unit-missing"], {}),
     ("range-ends-in-area-units", "绿化面积", "[0.01平方米,10亩]", "5",
      "met", "1", "1", ["unit-missing"], {}),
+    # ---- forms the parser once misread (each end of 1万-2万元 keeps its own 万)
+    ("range-magnitude-on-both-ends", "补助资金", "1万-2万元", "1.5万元",
+     "met", "1", "1", [], {}),
+    ("range-magnitude-on-both-ends-above", "补助资金", "1万-2万元", "2.5万元",
+     "missed", "0.8", "0.8", [], {}),
     # ---- rates per period against the year's count
     ("monthly-target-annual-count", "考核次数", "1次/月", "12次",
      "met", "1", "1", [], {}),
