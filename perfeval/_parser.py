@@ -270,6 +270,17 @@ def _number(s: str, pos: int) -> tuple[Decimal, int, bool]:
     raise _Fail
 
 
+def _cn_magnitude(value: Decimal, s: str, end: int) -> tuple[Decimal, int]:
+    """A Chinese numeral that ends in 万 or 亿, as a number and that magnitude:
+    二十万 is 20 × 10⁴, as 20万 is, so that the low end of 十至二十万元 takes
+    the 万 as the low end of 1-2万元 does.  The numeral's value is unchanged."""
+    magnitude = 1
+    while s[end - 1] in _CN_BIG:  # a numeral never opens with 万 or 亿 (_cn_big)
+        end -= 1
+        magnitude *= _CN_BIG[s[end]]
+    return value / magnitude, magnitude
+
+
 def _unit_word(s: str, pos: int, allow_unknown: bool) -> tuple[str | None, int]:
     """unit := (known | unknown) ('/' part | '*' part)*"""
     head = _units.split_known_unit(s, pos)
@@ -334,6 +345,8 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
     magnitude = 1
     if arabic:
         magnitude, end = _magnitude(s, end)
+    elif s[end - 1] in _CN_BIG:
+        value, magnitude = _cn_magnitude(value, s, end)
     at_least = False
     if end < len(s) and s[end] in "余多":
         at_least, end = True, end + 1
@@ -346,7 +359,9 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
     if arabic and unit in _units.COUNTERS:
         end = _counted_noun(s, end)
     if (unit is None and not arabic and end < len(s) and _cjk(s[end])
-            and not s.startswith(_QUANTITY_ENDINGS, end)):
+            and not s.startswith(_QUANTITY_ENDINGS, end)
+            # (the low end of 十至二十次 has its unit after the high end)
+            and not (require_known_unit and s.startswith(_RANGE_SEPS, end))):
         raise _Fail  # 一般, 一网通办: words, not numbers
     if end < len(s) and s[end] in "余多" and unit is not None:
         at_least, end = True, end + 1

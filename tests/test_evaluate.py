@@ -368,6 +368,16 @@ CASES: list[Case] = [
      "met", "1", "1", [], {}),
     ("range-magnitude-on-both-ends-above", "补助资金", "1万-2万元", "2.5万元",
      "missed", "0.8", "0.8", [], {}),
+    ("range-chinese-numerals", "培训次数", "十至二十次", "15次",
+     "met", "1", "1", [], {}),
+    ("range-chinese-numerals-above", "培训次数", "十至二十次", "25次",
+     "missed", "0.8", "0.8", [], {}),
+    # 二十万 is 20 × 万, as 20万 is: a bare 51 under it is 51万件, and a bare
+    # 二十万 under ≥20万件 is 二十万件, not 20万 × 万
+    ("chinese-numeral-magnitude-bare-actual", "办理各类审批服务事项数", "≥二十万件", "51",
+     "exceeded", "2.55", "1", ["unit-missing", "target-too-low"], {}),
+    ("chinese-numeral-magnitude-in-actual", "办理各类审批服务事项数", "≥20万件", "二十万",
+     "met", "1", "1", ["unit-missing"], {}),
     # ---- rates per period against the year's count
     ("monthly-target-annual-count", "考核次数", "1次/月", "12次",
      "met", "1", "1", [], {}),
