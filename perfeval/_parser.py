@@ -11,7 +11,7 @@ The grammar, tried in this order (the first that consumes the whole text wins)::
     graded       := '优' quantity '良' quantity '中' quantity '差' quantity
     deadline     := date_prefix? date_point (SEP date_point)? date_marker* '已'? verb?
     range        := '[' quantity ',' quantity ']' | quantity SEP quantity
-    compare      := frame prefix_op? frame quantity suffix_op? '左右'? verb?
+    compare      := frame prefix_op? frame quantity ('(' '不'? '含' ')')? suffix_op? '左右'? verb?
     frame        := ('全年' | '年均' | '累计' | ... | '每' period)*
     quantity     := approx? number magnitude* ('余'|'多')? magnitude* unit? noun? ('左右')?
     noun         := the thing a counter counts, dropped: 10所(学校)
@@ -442,6 +442,9 @@ _QUANTITY_ENDINGS = (*_SUFFIX_OPS, "左右", "不足")
 # Where the noun after a counter stops (10所学校以上, 200名学员左右).
 _NOUN_STOPS = (*_SUFFIX_OPS, "左右", "余", "多", "全部完成", "完成", "到位", "完工", "办结", "及以")
 _STRICT = {">=": ">", "<=": "<"}
+# Notes that say whether the number itself is in: ≥20万件(含), 100万元(不含)以内.
+_INCLUDED = ("含", "含本数")
+_EXCLUDED = ("不含", "不含本数")
 
 
 def _prefix_op(s: str, pos: int) -> tuple[str | None, bool, bool, int]:
@@ -464,6 +467,18 @@ def _suffix_op(s: str, pos: int) -> tuple[str | None, int]:
     return _SUFFIX_OPS[word], pos + len(word)
 
 
+def _note_before_suffix(s: str, pos: int) -> tuple[bool, int]:
+    """note := '(' ('含' | '不含' ...) ')' before a suffix, as in 100万元(含)以内.
+    Returns (whether the number is left out, end); (False, pos) when there is none.
+    (A note at the very end is parse_fields' to read.)"""
+    close = s.find(")", pos)
+    note = s[pos + 1:close]
+    if close < 0 or (note not in _INCLUDED and note not in _EXCLUDED) or (
+            _SUFFIX_LOOKUP.at(s, close + 1) is None):
+        return False, pos
+    return note in _EXCLUDED, close + 1
+
+
 def _frame(s: str, pos: int) -> tuple[str | None, int]:
     """frame := (frame_word | '每' period)*, the period at most once.  Returns (period, end)."""
     period = None
@@ -479,7 +494,7 @@ def _frame(s: str, pos: int) -> tuple[str | None, int]:
 
 
 def _compare(s: str, *, strict: bool) -> Fields:
-    """compare := frame prefix_op? frame quantity suffix_op? '左右'? verb?"""
+    """compare := frame prefix_op? frame quantity note? suffix_op? '左右'? verb?"""
     period, pos = _frame(s, 0)
     symbol = s[pos:pos + 1] in _SYMBOL_STARTS  # s.startswith(_SYMBOLS, pos)
     op, soft, measured, pos = _prefix_op(s, pos)
@@ -492,6 +507,9 @@ def _compare(s: str, *, strict: bool) -> Fields:
         if symbol:
             _syntax("expected a number", pos, pos + 1)
         raise
+    if s.startswith("(", end):
+        excluded, end = _note_before_suffix(s, end)
+        strict = strict or excluded
     suffix, end = _suffix_op(s, end)
     if s.startswith("左右", end):
         quantity = Quantity(quantity.number, quantity.magnitude, quantity.unit,
@@ -869,9 +887,9 @@ def parse_fields(norm: Normalized) -> Fields:
         m = _ANNOTATION.match(s)
         if m:
             note = m["note"]
-            if note in ("含", "含本数"):
+            if note in _INCLUDED:
                 body = m["body"]
-            elif note in ("不含", "不含本数"):
+            elif note in _EXCLUDED:
                 body, strict = m["body"], True
         failure: _Syntax | None = None
         try:

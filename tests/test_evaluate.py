@@ -378,6 +378,12 @@ CASES: list[Case] = [
      "exceeded", "2.55", "1", ["unit-missing", "target-too-low"], {}),
     ("chinese-numeral-magnitude-in-actual", "办理各类审批服务事项数", "≥20万件", "二十万",
      "met", "1", "1", ["unit-missing"], {}),
+    ("note-before-suffix", "项目成本", "100万元（含）以内", "100万元",
+     "met", "1", "1", [], {}),
+    ("note-before-suffix-over", "项目成本", "100万元（含）以内", "125万元",
+     "missed", "0.8", "0.8", [], {}),
+    ("note-before-suffix-excluded", "项目成本", "100万元（不含）以内", "100万元",
+     "missed", "1", "1", [], {}),
     # ---- rates per period against the year's count
     ("monthly-target-annual-count", "考核次数", "1次/月", "12次",
      "met", "1", "1", [], {}),
