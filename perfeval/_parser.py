@@ -156,6 +156,8 @@ _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+# The digits that may follow 成 (八成五); 零 and 两 never do.
+_TENTHS = frozenset("一二三四五六七八九")
 _CN_BIG = {"万": 10**4, "亿": 10**8}
 # A unit that starts with a magnitude character must win over the magnitude.
 _UNIT_BEFORE_MAGNITUDE = ("百分比", "百分点", "千瓦时", "千瓦", "千克", "万元次")
@@ -341,7 +343,12 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
         return Quantity(value, 1, "%", False, approx), end
     value, end, arabic = _number(s, pos)
     if not arabic and s.startswith("成", end) and value <= 10:
-        return Quantity(value * 10, 1, "%", False, approx), end + 1
+        end += 1
+        percent = value * 10
+        # 八成五 is 85%: one more digit counts the next tenth down (not 八成五十)
+        if value < 10 and s[end:end + 1] in _TENTHS and not _CN_RUN.match(s, end + 1):
+            percent, end = percent + _CN_DIGITS[s[end]], end + 1
+        return Quantity(percent, 1, "%", False, approx), end
     magnitude = 1
     if arabic:
         magnitude, end = _magnitude(s, end)
