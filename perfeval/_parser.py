@@ -14,6 +14,7 @@ The grammar, tried in this order (the first that consumes the whole text wins)::
     compare      := frame prefix_op? frame quantity ('(' '不'? '含' ')')? suffix_op? '左右'? verb?
     frame        := ('全年' | '年均' | '累计' | ... | '每' period)*
     quantity     := approx? number magnitude* ('余'|'多')? magnitude* unit? noun? ('左右')?
+    number       := '-'? arabic | chinese_numeral                  # ≥-5%, 二十万
     noun         := the thing a counter counts, dropped: 10所(学校)
     qualitative  := any other text
 
@@ -255,13 +256,18 @@ def _cn_section(run: str) -> int | None:
 
 
 def _number(s: str, pos: int) -> tuple[Decimal, int, bool]:
-    """number := arabic | chinese_numeral.  Returns (value, end, is_arabic)."""
+    """number := '-'? arabic | chinese_numeral.  Returns (value, end, is_arabic)."""
     m = _ARABIC.match(s, pos)
     if m:
         digits = m.group().replace(",", "")
         if len(digits) > _MAX_DIGITS:
             _syntax("number too long", pos, m.end())
         return Decimal(digits), m.end(), True
+    if s.startswith("-", pos) and _ARABIC.match(s, pos + 1):
+        # ≥-5%: a growth rate allowed to fall.  Only a digit may follow the
+        # sign, so that a lone - (不适用) and the - of 1-6期 stay what they were.
+        size, end, _ = _number(s, pos + 1)
+        return (-size if size else size), end, True  # (no -0: 0 prints as 0)
     m = _CN_RUN.match(s, pos)
     if m:
         run = m.group()

@@ -127,6 +127,18 @@ COMPARE = [
     ("12.31", "12.31", None, D("12.31"), None),
     # a graded target reads its top grade as the bar
     ("优100% 良90% 中85% 差85%", "≥100%", ">=", D(100), "%"),
+    # a number below zero: a growth rate allowed to fall, a fall required
+    ("≥-5%", "≥-5%", ">=", D(-5), "%"),
+    ("≥ -5%", "≥-5%", ">=", D(-5), "%"),
+    (">=−5%", "≥-5%", ">=", D(-5), "%"),
+    ("＞＝－５％", "≥-5%", ">=", D(-5), "%"),
+    ("不低于-5%", "≥-5%", ">=", D(-5), "%"),
+    ("-5%以上", "≥-5%", ">=", D(-5), "%"),
+    ("≤-3%", "≤-3%", "<=", D(-3), "%"),
+    ("=-0.5%", "=-0.5%", "=", D("-0.5"), "%"),
+    ("-3%", "-3%", None, D(-3), "%"),
+    ("-1,000万元", "-10000000元", None, D(-10000000), "元"),
+    ("-0%", "0%", None, D(0), "%"),
 ]
 
 UNITS = (
@@ -167,6 +179,13 @@ RANGES = [
     ("二十万至三十万元", "200000元-300000元", (D(200000), D(300000)), "元"),
     ("二十万-30万元", "200000元-300000元", (D(200000), D(300000)), "元"),
     ("八成至九成五", "80%-95%", (D(80), D(95)), "%"),
+    # ends below zero; a negative high end prints after ~, since -- reads as one dash
+    ("-5%-5%", "-5%-5%", (D(-5), D(5)), "%"),
+    ("-5-5%", "-5%-5%", (D(-5), D(5)), "%"),
+    ("5%~-3%", "-3%-5%", (D(-3), D(5)), "%"),
+    ("[-10%,-5%]", "-10%~-5%", (D(-10), D(-5)), "%"),
+    ("-10%至-5%", "-10%~-5%", (D(-10), D(-5)), "%"),
+    ("-10%~-5%", "-10%~-5%", (D(-10), D(-5)), "%"),
 ]
 
 # (text, canonical, (year, month, day), start)
@@ -293,7 +312,7 @@ def test_qualitative_forms(text: str, canonical: str) -> None:
     _roundtrip(t)
 
 
-@pytest.mark.parametrize("text", ["不适用", "不涉及", "—", "-", "/", "无此项"])
+@pytest.mark.parametrize("text", ["不适用", "不涉及", "—", "-", "--", "—— ", "/", "无此项"])
 def test_not_applicable(text: str) -> None:
     t = parse_target(text)
     assert (t.kind, str(t)) == ("not_applicable", "不适用")
@@ -396,9 +415,13 @@ INVALID = [
     ("＞＝９Ｏ％", ("cannot read '＞＝９Ｏ％': expected a number\n"
                   "    ＞＝９Ｏ％\n"
                   "        ~~~^")),
-    ("≥-5%", ("cannot read '≥-5%': expected a number\n"
-              "    ≥-5%\n"
-              "     ^")),
+    # a sign promises a number as an operator does (≥-5% reads, ≥- does not)
+    ("≥-", ("cannot read '≥-': expected a number\n"
+            "    ≥-\n"
+            "     ^")),
+    ("≥-abc", ("cannot read '≥-abc': expected a number\n"
+               "    ≥-abc\n"
+               "     ^")),
     ("≥95%%", ("cannot read '≥95%%': unexpected text after the value\n"
                "    ≥95%%\n"
                "        ^")),
@@ -458,6 +481,9 @@ ACTUALS = [
     ("≤2%", "bound", D(2), "%", "<=", False),
     ("<5次", "bound", D(5), "次", "<", False),
     ("≥50厘米", "bound", D(50), "厘米", ">=", False),
+    ("-3%", "quantity", D(-3), "%", None, False),
+    ("−7.5%", "quantity", D("-7.5"), "%", None, False),
+    ("≥-3%", "bound", D(-3), "%", ">=", False),
 ]
 
 
@@ -494,6 +520,8 @@ ACTUAL_WORDS = [
     ("", "missing", False, None),
     ("   ", "missing", False, None),
     ("不适用", "missing", False, None),
+    ("-", "missing", False, None),
+    ("—", "missing", False, None),
 ]
 
 
