@@ -128,7 +128,11 @@ def quantities(draw: st.DrawFn, unit: str | None = None) -> str:
 @st.composite
 def comparisons(draw: st.DrawFn) -> str:
     quantity = draw(quantities())
-    form = draw(st.sampled_from(["symbol", "word", "suffix", "bare", "soft"]))
+    form = draw(st.sampled_from(["symbol", "word", "suffix", "bare", "soft", "signed"]))
+    if form == "signed":  # ≥-5%: a fall allowed
+        op = draw(st.sampled_from(GE_SYMBOLS + LE_SYMBOLS + EQ_SYMBOLS + GE_WORDS + LE_WORDS))
+        unit = draw(st.sampled_from(["%", "％", "万元", "个", ""]))
+        return spaced(draw, op, "-" + arabic(draw, draw(numbers())) + unit)
     if form == "symbol":
         op = draw(st.sampled_from(GE_SYMBOLS + GT_SYMBOLS + LE_SYMBOLS + LT_SYMBOLS + EQ_SYMBOLS))
         return spaced(draw, op, quantity)
@@ -146,7 +150,16 @@ def ranges(draw: st.DrawFn) -> str:
     unit = draw(st.sampled_from(["%", "％", "周岁", "万元", "个", "人", "天"]))
     low, high = sorted([draw(numbers(max_value=1000)), draw(numbers(max_value=1000))])
     sep = draw(st.sampled_from(["-", "~", "～", "至", "—", "--", "到"]))
-    form = draw(st.sampled_from(["both", "high-only", "bracket"]))
+    form = draw(st.sampled_from(["both", "high-only", "bracket", "magnitudes", "signed"]))
+    if form == "magnitudes":  # 1万-2万元: each end keeps its own magnitude
+        magnitude = draw(st.sampled_from(["万", "亿", "千"]))
+        unit = draw(st.sampled_from(["元", "人次", "件"]))
+        return f"{low}{magnitude}{sep}{high}{magnitude}{unit}"
+    if form == "signed":  # -5%~5%, [-10%,-5%]
+        low_text = f"-{low}{unit}" if draw(st.booleans()) else f"{low}{unit}"
+        if draw(st.booleans()):
+            return f"[-{high}{unit},{low_text}]"
+        return f"{low_text}{draw(st.sampled_from(['~', '至', '到']))}-{high}{unit}"
     if form == "bracket":
         return f"[{low}{unit},{high}{unit}]"
     if form == "high-only":
