@@ -11,9 +11,10 @@ The grammar, tried in this order (the first that consumes the whole text wins)::
     graded       := '优' quantity '良' quantity '中' quantity '差' quantity
     deadline     := date_prefix? date_point (SEP date_point)? date_marker* '已'? verb?
     range        := '[' quantity ',' quantity ']' | quantity SEP quantity
-    compare      := frame prefix_op? frame quantity suffix_op? '左右'? verb?
+    compare      := frame prefix_op? frame quantity ('(' '不'? '含' ')')? suffix_op? '左右'? verb?
     frame        := ('全年' | '年均' | '累计' | ... | '每' period)*
     quantity     := approx? number magnitude* ('余'|'多')? magnitude* unit? noun? ('左右')?
+    number       := '-'? arabic | chinese_numeral                  # ≥-5%, 二十万
     noun         := the thing a counter counts, dropped: 10所(学校)
     qualitative  := any other text
 
@@ -156,6 +157,8 @@ _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+# The digits that may follow 成 (八成五); 零 and 两 never do.
+_TENTHS = frozenset("一二三四五六七八九")
 _CN_BIG = {"万": 10**4, "亿": 10**8}
 # A unit that starts with a magnitude character must win over the magnitude.
 _UNIT_BEFORE_MAGNITUDE = ("百分比", "百分点", "千瓦时", "千瓦", "千克", "万元次")
@@ -253,13 +256,18 @@ def _cn_section(run: str) -> int | None:
 
 
 def _number(s: str, pos: int) -> tuple[Decimal, int, bool]:
-    """number := arabic | chinese_numeral.  Returns (value, end, is_arabic)."""
+    """number := '-'? arabic | chinese_numeral.  Returns (value, end, is_arabic)."""
     m = _ARABIC.match(s, pos)
     if m:
         digits = m.group().replace(",", "")
         if len(digits) > _MAX_DIGITS:
             _syntax("number too long", pos, m.end())
         return Decimal(digits), m.end(), True
+    if s.startswith("-", pos) and _ARABIC.match(s, pos + 1):
+        # ≥-5%: a growth rate allowed to fall.  Only a digit may follow the
+        # sign, so that a lone - (不适用) and the - of 1-6期 stay what they were.
+        size, end, _ = _number(s, pos + 1)
+        return (-size if size else size), end, True  # (no -0: 0 prints as 0)
     m = _CN_RUN.match(s, pos)
     if m:
         run = m.group()
@@ -268,6 +276,17 @@ def _number(s: str, pos: int) -> tuple[Decimal, int, bool]:
         if value is not None:
             return Decimal(value), m.end(), False
     raise _Fail
+
+
+def _cn_magnitude(value: Decimal, s: str, end: int) -> tuple[Decimal, int]:
+    """A Chinese numeral that ends in 万 or 亿, as a number and that magnitude:
+    二十万 is 20 × 10⁴, as 20万 is, so that the low end of 十至二十万元 takes
+    the 万 as the low end of 1-2万元 does.  The numeral's value is unchanged."""
+    magnitude = 1
+    while s[end - 1] in _CN_BIG:  # a numeral never opens with 万 or 亿 (_cn_big)
+        end -= 1
+        magnitude *= _CN_BIG[s[end]]
+    return value / magnitude, magnitude
 
 
 def _unit_word(s: str, pos: int, allow_unknown: bool) -> tuple[str | None, int]:
@@ -330,10 +349,17 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
         return Quantity(value, 1, "%", False, approx), end
     value, end, arabic = _number(s, pos)
     if not arabic and s.startswith("成", end) and value <= 10:
-        return Quantity(value * 10, 1, "%", False, approx), end + 1
+        end += 1
+        percent = value * 10
+        # 八成五 is 85%: one more digit counts the next tenth down (not 八成五十)
+        if value < 10 and s[end:end + 1] in _TENTHS and not _CN_RUN.match(s, end + 1):
+            percent, end = percent + _CN_DIGITS[s[end]], end + 1
+        return Quantity(percent, 1, "%", False, approx), end
     magnitude = 1
     if arabic:
         magnitude, end = _magnitude(s, end)
+    elif s[end - 1] in _CN_BIG:
+        value, magnitude = _cn_magnitude(value, s, end)
     at_least = False
     if end < len(s) and s[end] in "余多":
         at_least, end = True, end + 1
@@ -346,7 +372,9 @@ def _quantity(s: str, pos: int, *, require_known_unit: bool = False) -> tuple[Qu
     if arabic and unit in _units.COUNTERS:
         end = _counted_noun(s, end)
     if (unit is None and not arabic and end < len(s) and _cjk(s[end])
-            and not s.startswith(_QUANTITY_ENDINGS, end)):
+            and not s.startswith(_QUANTITY_ENDINGS, end)
+            # (the low end of 十至二十次 has its unit after the high end)
+            and not (require_known_unit and s.startswith(_RANGE_SEPS, end))):
         raise _Fail  # 一般, 一网通办: words, not numbers
     if end < len(s) and s[end] in "余多" and unit is not None:
         at_least, end = True, end + 1
@@ -427,6 +455,9 @@ _QUANTITY_ENDINGS = (*_SUFFIX_OPS, "左右", "不足")
 # Where the noun after a counter stops (10所学校以上, 200名学员左右).
 _NOUN_STOPS = (*_SUFFIX_OPS, "左右", "余", "多", "全部完成", "完成", "到位", "完工", "办结", "及以")
 _STRICT = {">=": ">", "<=": "<"}
+# Notes that say whether the number itself is in: ≥20万件(含), 100万元(不含)以内.
+_INCLUDED = ("含", "含本数")
+_EXCLUDED = ("不含", "不含本数")
 
 
 def _prefix_op(s: str, pos: int) -> tuple[str | None, bool, bool, int]:
@@ -449,6 +480,18 @@ def _suffix_op(s: str, pos: int) -> tuple[str | None, int]:
     return _SUFFIX_OPS[word], pos + len(word)
 
 
+def _note_before_suffix(s: str, pos: int) -> tuple[bool, int]:
+    """note := '(' ('含' | '不含' ...) ')' before a suffix, as in 100万元(含)以内.
+    Returns (whether the number is left out, end); (False, pos) when there is none.
+    (A note at the very end is parse_fields' to read.)"""
+    close = s.find(")", pos)
+    note = s[pos + 1:close]
+    if close < 0 or (note not in _INCLUDED and note not in _EXCLUDED) or (
+            _SUFFIX_LOOKUP.at(s, close + 1) is None):
+        return False, pos
+    return note in _EXCLUDED, close + 1
+
+
 def _frame(s: str, pos: int) -> tuple[str | None, int]:
     """frame := (frame_word | '每' period)*, the period at most once.  Returns (period, end)."""
     period = None
@@ -464,7 +507,7 @@ def _frame(s: str, pos: int) -> tuple[str | None, int]:
 
 
 def _compare(s: str, *, strict: bool) -> Fields:
-    """compare := frame prefix_op? frame quantity suffix_op? '左右'? verb?"""
+    """compare := frame prefix_op? frame quantity note? suffix_op? '左右'? verb?"""
     period, pos = _frame(s, 0)
     symbol = s[pos:pos + 1] in _SYMBOL_STARTS  # s.startswith(_SYMBOLS, pos)
     op, soft, measured, pos = _prefix_op(s, pos)
@@ -477,6 +520,9 @@ def _compare(s: str, *, strict: bool) -> Fields:
         if symbol:
             _syntax("expected a number", pos, pos + 1)
         raise
+    if s.startswith("(", end):
+        excluded, end = _note_before_suffix(s, end)
+        strict = strict or excluded
     suffix, end = _suffix_op(s, end)
     if s.startswith("左右", end):
         quantity = Quantity(quantity.number, quantity.magnitude, quantity.unit,
@@ -579,10 +625,14 @@ def _range(s: str) -> Fields:
         high, end = _quantity(s, pos, require_known_unit=True)
         if end != len(s):
             raise _Fail
+    # An end without a unit takes the other's (1-2万元 is 1万元-2万元), and its
+    # magnitude only when it has none of its own: 1万-2万元 is not 1亿元-2万元.
     if low.unit is None and high.unit is not None:
-        low = Quantity(low.number, high.magnitude * low.magnitude, high.unit)
+        low = Quantity(low.number, low.magnitude if low.magnitude != 1 else high.magnitude,
+                       high.unit)
     elif high.unit is None and low.unit is not None:
-        high = Quantity(high.number, low.magnitude * high.magnitude, low.unit)
+        high = Quantity(high.number, high.magnitude if high.magnitude != 1 else low.magnitude,
+                        low.unit)
     if low.unit != high.unit:
         if low.unit and high.unit and _units.compatible(low.unit, high.unit):
             pass
@@ -850,9 +900,9 @@ def parse_fields(norm: Normalized) -> Fields:
         m = _ANNOTATION.match(s)
         if m:
             note = m["note"]
-            if note in ("含", "含本数"):
+            if note in _INCLUDED:
                 body = m["body"]
-            elif note in ("不含", "不含本数"):
+            elif note in _EXCLUDED:
                 body, strict = m["body"], True
         failure: _Syntax | None = None
         try:

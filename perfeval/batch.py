@@ -59,8 +59,9 @@ measures each kind of column):
    ``Decimal``, is divided once per distinct quotient.  A rate over 100% under
    a bounded-rate name is unverifiable there too.  Every other triple
    (deadlines, words, unit conversions, bounds copied into the actual, values
-   too large or too fine, suspected OCR garbles, reverse targets that were
-   missed) goes to ``evaluate``, which is exact with ``Fraction``.
+   too large or too fine, targets at or below zero and actuals below it,
+   suspected OCR garbles, reverse targets that were missed) goes to
+   ``evaluate``, which is exact with ``Fraction``.
 4. The :class:`Batch` holds the outcome of each distinct triple and each row's
    triple; the row columns, a million objects each, are gathered only when
    read.

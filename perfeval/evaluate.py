@@ -230,7 +230,7 @@ def name_of(cell: object) -> str | None:
     no name, and a number is its text."""
     if cell is None or type(cell) is str:
         return cell
-    return None if cell != cell else str(cell)
+    return None if cell != cell else str(cell)  # noqa: PLR0124 (only NaN differs from itself)
 
 
 def _evaluate_uncached(
@@ -460,10 +460,11 @@ def _quantitative(t: Target, a: Actual, ctx: _Ctx, direction: str | None) -> Out
         lo, av, hi = bounds
         if lo <= av <= hi:
             return ctx.outcome("met", _ONE, _ONE, "在指标区间内", "已完成")
-        ratio = (av / lo if lo > 0 else Fraction(0)) if av < lo else (hi / av if av > 0 else Fraction(0))
-        r = _dec(ratio)
+        end = lo if av < lo else hi
+        share = _nearness(av.numerator * end.denominator, end.numerator * av.denominator)
+        r = _dec(share)
         where = "低于区间下限" if av < lo else "高于区间上限"
-        return ctx.missed(r, ratio, where, f"完成率 {percent(r)}", "未完成")
+        return ctx.missed(r, share, where, f"完成率 {percent(r)}", "未完成")
     pair = _align(t.low, a.quantity, ctx)
     if pair is None:
         return _mismatch(t, a.quantity, ctx)
@@ -527,14 +528,32 @@ def _two_for_ge(t: Target, a: Actual, pair: _Pair) -> str | None:
     return None
 
 
+def _nearness(x: int, y: int) -> Fraction:
+    """The completion ratio of a miss between two values: the one nearer 0
+    over the other, which is actual / target below a target and target /
+    actual above it; 0 when they lie on two sides of 0 (-3% against =5%), so
+    that a ratio is never below 0."""
+    if (x > 0 and y > 0) or (x < 0 and y < 0):
+        return Fraction(x, y) if abs(x) <= abs(y) else Fraction(y, x)
+    return _FRACTION_ZERO
+
+
 def _positive(op: str, pair: _Pair, ctx: _Ctx) -> Outcome:
     tv, av = pair.target, pair.actual
-    if tv == 0:
-        if av > 0 or (av == 0 and op == ">="):
+    if tv <= 0:
+        # A target of 0, or one below it (≥-5%: a fall allowed), is met as a
+        # 0 is: actual / target would call a deeper fall a greater success.
+        if av > tv or (av == tv and op == ">="):
             return ctx.outcome("met", _ONE, _ONE, "已完成")
-        return _boundary(ctx) if av == 0 else ctx.outcome(
-            "missed", _ZERO, _ZERO, "未完成")
-    r = _ratio(av, tv)
+        if av == tv:
+            return _boundary(ctx)
+        if tv == 0:
+            return ctx.outcome("missed", _ZERO, _ZERO, "未完成")
+        share = _nearness(av, tv)  # -7% against ≥-5%: 5/7, as a reverse miss scores
+        r = _dec(share)
+        return ctx.missed(r, share, f"完成率 {percent(r)}", "未完成")
+    # An actual below 0 (a fall) against a rise has done none of it: ratio 0
+    r = _ratio(av, tv) if av >= 0 else _ZERO
     if av > tv or (av == tv and op == ">="):
         threshold = ctx.pack.over_threshold
         if r >= threshold:
@@ -559,6 +578,13 @@ def _reverse(op: str, pair: _Pair, ctx: _Ctx) -> Outcome:
         return ctx.outcome("met", _ONE, _ONE, "未超过指标上限", "已完成")
     if av == tv:
         return _boundary(ctx)
+    if tv < 0:
+        # ≤-5% (a fall of at least 5%): the pack's formula is written for
+        # amounts above 0, so the miss earns its ratio, the share of the fall
+        # achieved (-3% of -5%), and none when there was a rise instead.
+        share = _nearness(av, tv)
+        r = _dec(share)
+        return ctx.missed(r, share, "超出指标上限", f"完成率 {percent(r)}", "未完成")
     r = _ratio(tv, av) if tv > 0 else _ZERO
     share = ctx.pack.reverse_formula.exact(target=Fraction(tv, pair.denominator),
                                            actual=Fraction(av, pair.denominator))
@@ -569,14 +595,10 @@ def _equal(pair: _Pair, ctx: _Ctx) -> Outcome:
     tv, av = pair.target, pair.actual
     if av == tv:
         return ctx.outcome("met", _ONE, _ONE, "与指标值一致", "已完成")
-    if av < tv:
-        share = Fraction(av, tv) if tv > 0 else _FRACTION_ZERO
-        where = "低于指标值"
-    else:
-        share = Fraction(tv, av) if av > 0 else _FRACTION_ZERO
-        where = "高于指标值"
+    share = _nearness(av, tv)
     r = _dec(share)
-    return ctx.missed(r, share, where, f"完成率 {percent(r)}", "未完成")
+    return ctx.missed(r, share, "低于指标值" if av < tv else "高于指标值", f"完成率 {percent(r)}",
+                      "未完成")
 
 
 _INF = None

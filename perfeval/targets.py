@@ -105,7 +105,10 @@ class Target:
             return (OPS[self.op] if self.op else "") + self.low.canonical()
         if self.kind == "range":
             assert self.low is not None and self.high is not None
-            return f"{self.low.canonical()}-{self.high.canonical()}"
+            # -10%~-5%: normalising folds -- into one dash, so a dash before a
+            # negative high end would read back as -10%-5%
+            sep = "~" if self.high.value < 0 else "-"
+            return f"{self.low.canonical()}{sep}{self.high.canonical()}"
         if self.kind == "deadline":
             assert self.date is not None
             head = f"{self.start.canonical(end=False)}-" if self.start else ""

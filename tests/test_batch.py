@@ -200,6 +200,14 @@ def test_values_too_large_for_scaled_integers_stay_exact() -> None:
                             ("exceeded", "2", "1")]
 
 
+def test_values_below_zero_are_evaluate_s() -> None:
+    # a target or an actual below 0 leaves the scaled integers for evaluate
+    targets = ["≥-5%", "≥-5%", "≥5%", "≤-5%", "=-5%", "-5%-5%", "≥90%"]
+    actuals = ["-3%", "-7%", "-3%", "-3%", "3%", "-7%", "-90%"]
+    names = ["收入增长率"] + [None] * 6
+    assert _rows(_batch(targets, actuals, names)) == _expected(targets, actuals, names)
+
+
 def test_unreadable_text_raises_as_evaluate_does() -> None:
     with pytest.raises(TargetSyntaxError):
         evaluate("≥1", "2o万件")

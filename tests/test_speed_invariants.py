@@ -70,7 +70,7 @@ _FIGURE_TEXT = st.lists(st.sampled_from([
     "万", "亿", "千", "百", "余", "多", "%", "件", "人次", "万元", "公里", "个", "月", "工作日",
     "乡", "村民", "x", "M", "o", "/", "*", ">=", "<", "=", "不低于", "达到", "控制在", "全年",
     "每月", "约", "大约", "近", "百分之", "成", "以上", "以内", "左右", "完成", "年", "底前",
-    "(", ")", ",", "[", "]", "-", "~", "至", "到",
+    "(", ")", ",", "[", "]", "-", "~", "至", "到", "(含)", "(不含)", "八成五",
 ]), max_size=8).map("".join)
 
 
@@ -109,6 +109,9 @@ def _check_no_separator_no_range(text: str) -> None:
 @example("3至5天")
 @example("10到20人")
 @example("1亿亿亿乡")  # too large: _range's span stops before 乡, _compare's takes it
+@example("100万元(含)以内")
+@example("八成五")
+@example("二十万")
 @example("9999999999999999999999999人")
 @given(_FIGURE_TEXT)
 def test_a_text_without_a_range_separator_is_no_range(text: str) -> None:

@@ -128,7 +128,11 @@ def quantities(draw: st.DrawFn, unit: str | None = None) -> str:
 @st.composite
 def comparisons(draw: st.DrawFn) -> str:
     quantity = draw(quantities())
-    form = draw(st.sampled_from(["symbol", "word", "suffix", "bare", "soft"]))
+    form = draw(st.sampled_from(["symbol", "word", "suffix", "bare", "soft", "signed"]))
+    if form == "signed":  # ≥-5%: a fall allowed
+        op = draw(st.sampled_from(GE_SYMBOLS + LE_SYMBOLS + EQ_SYMBOLS + GE_WORDS + LE_WORDS))
+        unit = draw(st.sampled_from(["%", "％", "万元", "个", ""]))
+        return spaced(draw, op, "-" + arabic(draw, draw(numbers())) + unit)
     if form == "symbol":
         op = draw(st.sampled_from(GE_SYMBOLS + GT_SYMBOLS + LE_SYMBOLS + LT_SYMBOLS + EQ_SYMBOLS))
         return spaced(draw, op, quantity)
@@ -146,7 +150,16 @@ def ranges(draw: st.DrawFn) -> str:
     unit = draw(st.sampled_from(["%", "％", "周岁", "万元", "个", "人", "天"]))
     low, high = sorted([draw(numbers(max_value=1000)), draw(numbers(max_value=1000))])
     sep = draw(st.sampled_from(["-", "~", "～", "至", "—", "--", "到"]))
-    form = draw(st.sampled_from(["both", "high-only", "bracket"]))
+    form = draw(st.sampled_from(["both", "high-only", "bracket", "magnitudes", "signed"]))
+    if form == "magnitudes":  # 1万-2万元: each end keeps its own magnitude
+        magnitude = draw(st.sampled_from(["万", "亿", "千"]))
+        unit = draw(st.sampled_from(["元", "人次", "件"]))
+        return f"{low}{magnitude}{sep}{high}{magnitude}{unit}"
+    if form == "signed":  # -5%~5%, [-10%,-5%]
+        low_text = f"-{low}{unit}" if draw(st.booleans()) else f"{low}{unit}"
+        if draw(st.booleans()):
+            return f"[-{high}{unit},{low_text}]"
+        return f"{low_text}{draw(st.sampled_from(['~', '至', '到']))}-{high}{unit}"
     if form == "bracket":
         return f"[{low}{unit},{high}{unit}]"
     if form == "high-only":
@@ -315,6 +328,52 @@ class TestMonotonicity:
         better = evaluate(target, f"{high}{unit}", rules="linear-reverse")
         assume(_readable(worse, better))
         assert better.fraction >= worse.fraction
+
+
+@st.composite
+def signed_pairs(draw: st.DrawFn, ops: list[str]) -> tuple[str, str, int, int]:
+    """A target and two actuals on either side of zero: ≥-5%, -7% and 3%."""
+    unit = draw(st.sampled_from(["%", "个", "万元"]))
+    target = draw(st.integers(min_value=-500, max_value=500))
+    low, high = sorted(draw(st.integers(min_value=-1000, max_value=1000)) for _ in range(2))
+    return draw(st.sampled_from(ops)) + f"{target}{unit}", unit, low, high
+
+
+class TestMonotonicityAcrossZero:
+    """The same laws when the target or the actual is below zero (≥-5%)."""
+
+    @given(signed_pairs([">=", ">", "不低于", ""]))
+    @example((">=-5%", "%", -7, -5))
+    @example((">-5%", "%", -5, -4))
+    @example(("≥5%", "%", -3, 0))
+    def test_positive(self, pair: tuple[str, str, int, int]) -> None:
+        target, unit, low, high = pair
+        worse = evaluate(target, f"{low}{unit}", name="收入增长率")
+        better = evaluate(target, f"{high}{unit}", name="收入增长率")
+        assume(_readable(worse, better))
+        assert worse.ratio is not None and better.ratio is not None
+        assert better.ratio >= worse.ratio >= 0
+        assert better.fraction >= worse.fraction
+
+    @given(signed_pairs(["<=", "<", "不超过"]), st.sampled_from(["mof-2020", "linear-reverse"]))
+    @example(("<=-5%", "%", -6, -3), "mof-2020")
+    @example(("<=-5%", "%", -3, 2), "linear-reverse")
+    def test_reverse(self, pair: tuple[str, str, int, int], rules: str) -> None:
+        target, unit, low, high = pair
+        better = evaluate(target, f"{low}{unit}", name="成本降低率", rules=rules)
+        worse = evaluate(target, f"{high}{unit}", name="成本降低率", rules=rules)
+        assume(_readable(worse, better))
+        assert worse.ratio is not None and better.ratio is not None
+        assert worse.ratio <= better.ratio and worse.ratio >= 0
+        assert worse.fraction <= better.fraction
+        assert worse.status != "exceeded" and better.status != "exceeded"
+
+    @given(signed_pairs(["="]))
+    def test_equal_ratio_lies_in_zero_to_one(self, pair: tuple[str, str, int, int]) -> None:
+        target, unit, low, _ = pair
+        outcome = evaluate(target, f"{low}{unit}")
+        assume(_readable(outcome))  # (210% under =8% may be ≥10%: no ratio)
+        assert outcome.ratio is not None and 0 <= outcome.ratio <= 1
 
 
 class TestNoCrash:
