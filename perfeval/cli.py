@@ -30,6 +30,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -346,11 +347,87 @@ def _score_all(args: argparse.Namespace, batch: _Batch,
     return reports
 
 
+# In a worker process: the flag the parent raises when the run stops early
+# (Ctrl-C, an error), so that the documents still queued are skipped instead
+# of scored for nobody.  One shared byte, read once per document.
+_stop: Any = None
+_SKIPPED: tuple[Any, bool, str | None] = (None, False, None)
+
+
+def _worker_start(stop: Any) -> None:
+    """Initializer of a worker process.
+
+    Ctrl-C reaches every process of the terminal's foreground group.  A
+    worker that took it would die with a traceback of its own, and its death
+    would break the pool under the parent's feet (Python 3.11's executor then
+    trips over the futures it has cancelled, prints ``InvalidStateError`` from
+    a thread and may hang at exit).  So only the parent handles Ctrl-C; it
+    tells the workers through ``stop``.  SIGINT arrives here blocked (see
+    :func:`_interrupts_held`) and any pending one is dropped by SIG_IGN."""
+    import signal
+
+    global _stop
+    _stop = stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT blocked (not lost) while the workers start: a forked worker
+    inherits the parent's Python handler until its initializer runs, and a
+    Ctrl-C in that window would print a KeyboardInterrupt traceback from it.
+    A Ctrl-C held here is delivered to the parent when the block ends."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups to fear
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _score_chunk(jobs: list[tuple[str, str | None, bool, bool, bool]]
+                 ) -> list[tuple[Any, bool, str | None]]:
+    return [_score_job(job) for job in jobs]
+
+
+def _stop_pool(pool: Any, stop: Any, early: bool) -> None:
+    """Shut the pool down.  After an error or Ctrl-C (``early``) the workers
+    skip what is queued and finish the document they hold; the executor
+    itself cancels the futures not yet started.  Nothing here cancels a
+    future from this thread: on Python 3.11 a future cancelled outside the
+    executor's own thread makes that thread fail if the pool breaks.  The
+    workers are not killed either: one killed halfway through sending a
+    result would leave the executor waiting forever for the rest of it."""
+    if not early:
+        pool.shutdown(cancel_futures=True)
+        return
+    import signal
+
+    stop.value = 1
+    # A second Ctrl-C while the workers wind down (a document each, at most)
+    # would only break the wait halfway and print from the exit handlers.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool.shutdown(cancel_futures=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _score_job(job: tuple[str, str | None, bool, bool, bool]) -> tuple[Any, bool, str | None]:
     """One document, in a worker process: (report, or when ``as_json`` its
     JSON bytes, as an element of the array when ``many``; whether it has
     error findings; the failure message)."""
     path, rules, allow, as_json, many = job
+    if _stop is not None and _stop.value:
+        return _SKIPPED  # the run was interrupted: drain the queue at once
     from perfeval.scoring import score
 
     try:
@@ -404,6 +481,7 @@ def _score_jobs(args: argparse.Namespace) -> int:
     entries: list[tuple[str, Report | None]] = []
     written, errors = 0, False
     pool: Any = None
+    stop: Any = None
     # Imported here, before the workers start: where processes fork they
     # inherit the modules instead of importing them once each.
     import perfeval.scoring
@@ -413,10 +491,19 @@ def _score_jobs(args: argparse.Namespace) -> int:
     try:
         results: Iterator[Any]
         if args.jobs > 1 and len(jobs) > 1:
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            pool = ProcessPoolExecutor(max_workers=args.jobs)
-            results = pool.map(_score_job, jobs, chunksize=8)
+            stop = multiprocessing.RawValue("b", 0)
+            pool = ProcessPoolExecutor(max_workers=args.jobs, initializer=_worker_start,
+                                       initargs=(stop,))
+            # Chunks of 8 submitted here rather than through `pool.map`, whose
+            # iterator cancels its futures from this thread when interrupted
+            # (see _stop_pool).
+            with _interrupts_held():
+                chunks = [pool.submit(_score_chunk, jobs[i:i + 8])
+                          for i in range(0, len(jobs), 8)]
+            results = (result for chunk in chunks for result in chunk.result())
         else:
             results = map(_score_job, jobs)
         for path, (result, has_errors, message) in zip(paths, results):
@@ -444,11 +531,14 @@ def _score_jobs(args: argparse.Namespace) -> int:
                 return EXIT_INPUT
     except BaseException:
         if sink is not None:
-            sink.abort()
+            sink.abort()  # first: a second Ctrl-C must not leave it behind
+        if pool is not None:
+            _stop_pool(pool, stop, early=True)
+            pool = None
         raise
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            _stop_pool(pool, stop, early=False)
         unsettle()
     if reports:
         if args.format == "html":
@@ -867,6 +957,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
     except KeyboardInterrupt:
         _write(sys.stderr, f"\n{PROG}: interrupted\n")
+        # CPython (3.11) marks a KeyboardInterrupt that passes through an
+        # `exec` of source text (dataclasses and pydantic build methods that
+        # way while their modules load) as unhandled, even once it is caught
+        # here, and `python -m perfeval` then ends by re-raising SIGINT on
+        # itself instead of exiting 130.  Executing any other source text
+        # clears that mark; this one is empty and constant.
+        exec("")  # noqa: S102
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (`| head`) went away: stop quietly, and keep Python from
