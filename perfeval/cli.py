@@ -222,7 +222,14 @@ def _documents(paths: Sequence[str], failures: list[str]) -> Iterator[str]:
     for raw in paths:
         root = Path(raw)
         if not root.is_dir():
-            yield raw  # the loader names a missing or unreadable file
+            if root.suffix.lower() not in DOCUMENT_SUFFIXES and _missing(root):
+                # The loader would call `reports/` or `x.txt` an unsupported
+                # file type; what is wrong is that nothing is there.
+                message = f"{raw}: no such file or folder"
+                _error(message)
+                failures.append(message)
+                continue
+            yield raw  # the loader names a missing or unreadable document
             continue
         found = sorted(
             p for p in root.rglob("*")
@@ -234,6 +241,17 @@ def _documents(paths: Sequence[str], failures: list[str]) -> Iterator[str]:
             _error(message)
             failures.append(message)
         yield from (str(p) for p in found)
+
+
+def _missing(path: Path) -> bool:
+    """Nothing at ``path`` (an unreadable entry is there: the loader says why)."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _many(paths: Sequence[str]) -> bool:

@@ -6,6 +6,7 @@ tests/property/test_batch_laws.py)."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,26 @@ def test_progress_on_a_terminal(monkeypatch: pytest.MonkeyPatch, folder: Path) -
 def test_no_progress_off_a_terminal(capsys: pytest.CaptureFixture[str], folder: Path) -> None:
     _, _, err = run(capsys, "score", str(folder))
     assert "[1/3]" not in err and "\x1b" not in err
+
+
+# Every batch behaviour below holds in one process and with --jobs.
+JOBS = [pytest.param((), id="one-process"), pytest.param(("--jobs", "2"), id="jobs-2")]
+
+
+@pytest.mark.parametrize("jobs", JOBS)
+@pytest.mark.parametrize("name", ["no-such-folder/", "no-such-file.txt", "no-such-thing"])
+def test_a_path_that_does_not_exist_is_named_so(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path, name: str,
+                                                jobs: tuple[str, ...]) -> None:
+    # not "unsupported file type": the trouble is that nothing is there
+    missing = str(tmp_path / name) + ("/" if name.endswith("/") else "")
+    code, out, err = run(capsys, "score", missing, *jobs)
+    assert code == 2 and out == ""
+    assert err == f"perfeval: error: {missing}: no such file or folder\n"
+    code, out, err = run(capsys, "score", missing, str(EXAMPLES / "outsourcing.yaml"),
+                         "--format", "json", *jobs)
+    assert code == 2 and "no such file or folder" in err
+    assert [r["name"] for r in json.loads(out)] == ["外包工作人员经费"]
 
 
 # ---------------------------------------------------------------- evaluate_many
