@@ -543,8 +543,10 @@ def _score_jobs(args: argparse.Namespace) -> int:
                 sink.write((b"[\n" if written == 0 else b",\n") + result)
             written += 1
         if sink is not None:
-            if many and written:
-                sink.write(b"\n]\n")
+            if many:
+                # several inputs give an array, an empty one when none could
+                # be read: a script reads what this run found, never a stale file
+                sink.write(b"\n]\n" if written else b"[]\n")
             if not sink.commit():
                 return EXIT_INPUT
     except BaseException:
@@ -588,7 +590,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     batch = _Batch()
     entries: list[tuple[str, Report | None]] = []
     reports = _score_all(args, batch, entries)
-    if reports:
+    # Several inputs in JSON give an array even when none could be read (see
+    # _score_jobs); one document gives an object, so there is nothing to print.
+    if reports or (args.format == "json" and _many(args.paths)):
         text: str | bytes
         if args.format == "json":
             data: Any = [r.to_dict() for r in reports] if _many(args.paths) \
@@ -735,10 +739,11 @@ Score documents and print their reports.  A directory stands for every
 Every file found is scored on its own: a folder holding a department and the
 projects it links scores those projects twice (once inside the department,
 once alone).  With --format json, one document prints one object; several
-paths, or a directory, print an array; the table and markdown views of
-several close with a summary, one line per file.  --format xlsx -o OUT gives
-one document's form back with 分值 and 得分 filled in (a YAML or JSON document
-becomes a standard form); --format html gives a page to open in a browser."""
+paths, or a directory, print an array ([] when none could be read, with exit
+status 2); the table and markdown views of several close with a summary, one
+line per file.  --format xlsx -o OUT gives one document's form back with 分值
+and 得分 filled in (a YAML or JSON document becomes a standard form);
+--format html gives a page to open in a browser."""
 
 _EPILOG = """\
 exit status: 0 success (findings do not fail the run), 1 error findings with

@@ -117,6 +117,32 @@ def test_a_path_that_does_not_exist_is_named_so(capsys: pytest.CaptureFixture[st
     assert [r["name"] for r in json.loads(out)] == ["外包工作人员经费"]
 
 
+@pytest.mark.parametrize("jobs", JOBS)
+def test_no_readable_document_still_gives_an_array(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path,
+                                                   jobs: tuple[str, ...]) -> None:
+    # Several inputs give a JSON array; when none can be read it is empty, so
+    # a script parses the output of every run (exit 2 tells it files failed)
+    # and `-o` never leaves the previous run's reports in place.
+    bad1, bad2 = tmp_path / "bad1.yaml", tmp_path / "bad2.json"
+    bad1.write_text("name: [unclosed\n", encoding="utf-8")
+    bad2.write_text("{", encoding="utf-8")
+    code, out, err = run(capsys, "score", str(bad1), str(bad2), "--format", "json", *jobs)
+    assert code == 2 and out == "[]\n"
+    assert "bad1.yaml" in err and "bad2.json" in err
+    target = tmp_path / "out" / "scores.json"
+    target.parent.mkdir()
+    target.write_text("[{\"name\": \"last run\"}]\n", encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(tmp_path), "--format", "json", "-o", str(target),
+                       *jobs)
+    assert code == 2 and out == ""
+    assert target.read_text(encoding="utf-8") == "[]\n"
+    assert [p.name for p in target.parent.iterdir()] == ["scores.json"]
+    # one document gives an object: there is none to print
+    code, out, _ = run(capsys, "score", str(bad1), "--format", "json", *jobs)
+    assert code == 2 and out == ""
+
+
 # ---------------------------------------------------------------- evaluate_many
 
 def _batch(*columns: Any, **kwargs: Any) -> Any:
