@@ -218,7 +218,8 @@ def _deliver(text: str | bytes, output: str | None) -> bool:
 
 def _documents(paths: Sequence[str], failures: list[str]) -> Iterator[str]:
     """The document files named by ``paths``: a directory stands for every
-    document under it (recursively, sorted, hidden folders skipped)."""
+    document under it (recursively, sorted; hidden files and folders and
+    Excel's lock files skipped)."""
     for raw in paths:
         root = Path(raw)
         if not root.is_dir():
@@ -235,6 +236,9 @@ def _documents(paths: Sequence[str], failures: list[str]) -> Iterator[str]:
             p for p in root.rglob("*")
             if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
             and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            # `~$form.xlsx` is the lock file Excel keeps beside a workbook it
+            # has open: not a document, and unreadable as one.
+            and not p.name.startswith("~$")
         )
         if not found:
             message = f"{raw}: no documents ({', '.join(DOCUMENT_SUFFIXES)}) in this folder"
@@ -735,7 +739,8 @@ def _yaml(data: Any, indent: str = "") -> str:
 
 _SCORE_HELP = """\
 Score documents and print their reports.  A directory stands for every
-.yaml, .yml, .json and .xlsx document under it, recursively, in path order.
+.yaml, .yml, .json and .xlsx document under it, recursively, in path order;
+hidden files and folders, and the ~$ lock files of Excel, are skipped.
 Every file found is scored on its own: a folder holding a department and the
 projects it links scores those projects twice (once inside the department,
 once alone).  With --format json, one document prints one object; several

@@ -143,6 +143,22 @@ def test_no_readable_document_still_gives_an_array(capsys: pytest.CaptureFixture
     assert code == 2 and out == ""
 
 
+@pytest.mark.parametrize("jobs", JOBS)
+def test_excel_lock_files_are_not_documents(capsys: pytest.CaptureFixture[str], folder: Path,
+                                            jobs: tuple[str, ...]) -> None:
+    # Excel keeps `~$name.xlsx` beside a workbook it has open (a few bytes of
+    # owner name): a folder being worked on must still score cleanly.
+    (folder / "sub" / "broken.yaml").unlink()
+    (folder / "~$e-network.xlsx").write_bytes(b"\x0bAdministrator" + b"\x00" * 40)
+    (folder / "sub" / "~$form.xlsx").write_bytes(b"\x05Owner" + b"\x00" * 40)
+    code, out, err = run(capsys, "score", str(folder), "--format", "json", *jobs)
+    assert code == 0 and err == ""
+    assert [r["name"] for r in json.loads(out)] == ["一网通办工作经费", "外包工作人员经费"]
+    # named on its own, it is still read (and refused)
+    code, _, err = run(capsys, "score", str(folder / "~$e-network.xlsx"), *jobs)
+    assert code == 2 and "~$e-network.xlsx" in err
+
+
 # ---------------------------------------------------------------- evaluate_many
 
 def _batch(*columns: Any, **kwargs: Any) -> Any:
