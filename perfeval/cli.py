@@ -30,6 +30,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -217,22 +218,44 @@ def _deliver(text: str | bytes, output: str | None) -> bool:
 
 def _documents(paths: Sequence[str], failures: list[str]) -> Iterator[str]:
     """The document files named by ``paths``: a directory stands for every
-    document under it (recursively, sorted, hidden folders skipped)."""
+    document under it (recursively, sorted; hidden files and folders and
+    Excel's lock files skipped)."""
     for raw in paths:
         root = Path(raw)
         if not root.is_dir():
-            yield raw  # the loader names a missing or unreadable file
+            if root.suffix.lower() not in DOCUMENT_SUFFIXES and _missing(root):
+                # The loader would call `reports/` or `x.txt` an unsupported
+                # file type; what is wrong is that nothing is there.
+                message = f"{raw}: no such file or folder"
+                _error(message)
+                failures.append(message)
+                continue
+            yield raw  # the loader names a missing or unreadable document
             continue
         found = sorted(
             p for p in root.rglob("*")
             if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
             and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            # `~$form.xlsx` is the lock file Excel keeps beside a workbook it
+            # has open: not a document, and unreadable as one.
+            and not p.name.startswith("~$")
         )
         if not found:
             message = f"{raw}: no documents ({', '.join(DOCUMENT_SUFFIXES)}) in this folder"
             _error(message)
             failures.append(message)
         yield from (str(p) for p in found)
+
+
+def _missing(path: Path) -> bool:
+    """Nothing at ``path`` (an unreadable entry is there: the loader says why)."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _many(paths: Sequence[str]) -> bool:
@@ -346,11 +369,87 @@ def _score_all(args: argparse.Namespace, batch: _Batch,
     return reports
 
 
+# In a worker process: the flag the parent raises when the run stops early
+# (Ctrl-C, an error), so that the documents still queued are skipped instead
+# of scored for nobody.  One shared byte, read once per document.
+_stop: Any = None
+_SKIPPED: tuple[Any, bool, str | None] = (None, False, None)
+
+
+def _worker_start(stop: Any) -> None:
+    """Initializer of a worker process.
+
+    Ctrl-C reaches every process of the terminal's foreground group.  A
+    worker that took it would die with a traceback of its own, and its death
+    would break the pool under the parent's feet (Python 3.11's executor then
+    trips over the futures it has cancelled, prints ``InvalidStateError`` from
+    a thread and may hang at exit).  So only the parent handles Ctrl-C; it
+    tells the workers through ``stop``.  SIGINT arrives here blocked (see
+    :func:`_interrupts_held`) and any pending one is dropped by SIG_IGN."""
+    import signal
+
+    global _stop
+    _stop = stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT blocked (not lost) while the workers start: a forked worker
+    inherits the parent's Python handler until its initializer runs, and a
+    Ctrl-C in that window would print a KeyboardInterrupt traceback from it.
+    A Ctrl-C held here is delivered to the parent when the block ends."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups to fear
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _score_chunk(jobs: list[tuple[str, str | None, bool, bool, bool]]
+                 ) -> list[tuple[Any, bool, str | None]]:
+    return [_score_job(job) for job in jobs]
+
+
+def _stop_pool(pool: Any, stop: Any, early: bool) -> None:
+    """Shut the pool down.  After an error or Ctrl-C (``early``) the workers
+    skip what is queued and finish the document they hold; the executor
+    itself cancels the futures not yet started.  Nothing here cancels a
+    future from this thread: on Python 3.11 a future cancelled outside the
+    executor's own thread makes that thread fail if the pool breaks.  The
+    workers are not killed either: one killed halfway through sending a
+    result would leave the executor waiting forever for the rest of it."""
+    if not early:
+        pool.shutdown(cancel_futures=True)
+        return
+    import signal
+
+    stop.value = 1
+    # A second Ctrl-C while the workers wind down (a document each, at most)
+    # would only break the wait halfway and print from the exit handlers.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool.shutdown(cancel_futures=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _score_job(job: tuple[str, str | None, bool, bool, bool]) -> tuple[Any, bool, str | None]:
     """One document, in a worker process: (report, or when ``as_json`` its
     JSON bytes, as an element of the array when ``many``; whether it has
     error findings; the failure message)."""
     path, rules, allow, as_json, many = job
+    if _stop is not None and _stop.value:
+        return _SKIPPED  # the run was interrupted: drain the queue at once
     from perfeval.scoring import score
 
     try:
@@ -404,6 +503,7 @@ def _score_jobs(args: argparse.Namespace) -> int:
     entries: list[tuple[str, Report | None]] = []
     written, errors = 0, False
     pool: Any = None
+    stop: Any = None
     # Imported here, before the workers start: where processes fork they
     # inherit the modules instead of importing them once each.
     import perfeval.scoring
@@ -413,10 +513,19 @@ def _score_jobs(args: argparse.Namespace) -> int:
     try:
         results: Iterator[Any]
         if args.jobs > 1 and len(jobs) > 1:
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            pool = ProcessPoolExecutor(max_workers=args.jobs)
-            results = pool.map(_score_job, jobs, chunksize=8)
+            stop = multiprocessing.RawValue("b", 0)
+            pool = ProcessPoolExecutor(max_workers=args.jobs, initializer=_worker_start,
+                                       initargs=(stop,))
+            # Chunks of 8 submitted here rather than through `pool.map`, whose
+            # iterator cancels its futures from this thread when interrupted
+            # (see _stop_pool).
+            with _interrupts_held():
+                chunks = [pool.submit(_score_chunk, jobs[i:i + 8])
+                          for i in range(0, len(jobs), 8)]
+            results = (result for chunk in chunks for result in chunk.result())
         else:
             results = map(_score_job, jobs)
         for path, (result, has_errors, message) in zip(paths, results):
@@ -438,17 +547,22 @@ def _score_jobs(args: argparse.Namespace) -> int:
                 sink.write((b"[\n" if written == 0 else b",\n") + result)
             written += 1
         if sink is not None:
-            if many and written:
-                sink.write(b"\n]\n")
+            if many:
+                # several inputs give an array, an empty one when none could
+                # be read: a script reads what this run found, never a stale file
+                sink.write(b"\n]\n" if written else b"[]\n")
             if not sink.commit():
                 return EXIT_INPUT
     except BaseException:
         if sink is not None:
-            sink.abort()
+            sink.abort()  # first: a second Ctrl-C must not leave it behind
+        if pool is not None:
+            _stop_pool(pool, stop, early=True)
+            pool = None
         raise
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            _stop_pool(pool, stop, early=False)
         unsettle()
     if reports:
         if args.format == "html":
@@ -480,7 +594,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     batch = _Batch()
     entries: list[tuple[str, Report | None]] = []
     reports = _score_all(args, batch, entries)
-    if reports:
+    # Several inputs in JSON give an array even when none could be read (see
+    # _score_jobs); one document gives an object, so there is nothing to print.
+    if reports or (args.format == "json" and _many(args.paths)):
         text: str | bytes
         if args.format == "json":
             data: Any = [r.to_dict() for r in reports] if _many(args.paths) \
@@ -623,14 +739,16 @@ def _yaml(data: Any, indent: str = "") -> str:
 
 _SCORE_HELP = """\
 Score documents and print their reports.  A directory stands for every
-.yaml, .yml, .json and .xlsx document under it, recursively, in path order.
+.yaml, .yml, .json and .xlsx document under it, recursively, in path order;
+hidden files and folders, and the ~$ lock files of Excel, are skipped.
 Every file found is scored on its own: a folder holding a department and the
 projects it links scores those projects twice (once inside the department,
 once alone).  With --format json, one document prints one object; several
-paths, or a directory, print an array; the table and markdown views of
-several close with a summary, one line per file.  --format xlsx -o OUT gives
-one document's form back with 分值 and 得分 filled in (a YAML or JSON document
-becomes a standard form); --format html gives a page to open in a browser."""
+paths, or a directory, print an array ([] when none could be read, with exit
+status 2); the table and markdown views of several close with a summary, one
+line per file.  --format xlsx -o OUT gives one document's form back with 分值
+and 得分 filled in (a YAML or JSON document becomes a standard form);
+--format html gives a page to open in a browser."""
 
 _EPILOG = """\
 exit status: 0 success (findings do not fail the run), 1 error findings with
@@ -867,6 +985,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
     except KeyboardInterrupt:
         _write(sys.stderr, f"\n{PROG}: interrupted\n")
+        # CPython (3.11) marks a KeyboardInterrupt that passes through an
+        # `exec` of source text (dataclasses and pydantic build methods that
+        # way while their modules load) as unhandled, even once it is caught
+        # here, and `python -m perfeval` then ends by re-raising SIGINT on
+        # itself instead of exiting 130.  Executing any other source text
+        # clears that mark; this one is empty and constant.
+        exec("")  # noqa: S102
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (`| head`) went away: stop quietly, and keep Python from

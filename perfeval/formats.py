@@ -365,7 +365,11 @@ def render_markdown(blocks: Iterable[Block]) -> str:
 
 def _md(text: str) -> str:
     # A `|` ends a table cell; backslashes first so the escape itself survives.
-    return _clean(text).replace("\\", "\\\\").replace("|", "\\|").strip()
+    # Markdown passes raw HTML through, so a name such as
+    # `<img src=x onerror=…>` would become markup (and script) wherever the
+    # report is rendered: `&`, `<` and `>` become entities, which read the same.
+    return (_clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;")
+            .replace("<", "&lt;").replace(">", "&gt;").strip())
 
 
 def render_report(reports: Sequence[Report], fmt: str,

@@ -199,8 +199,11 @@ def _check_pack(name: str | None, where: str) -> None:
                            {"rules": name, "packs": names})
 
 
-def _refuse_project_paths(tree: object) -> None:
-    """A department's projects must be inline: a path would read the server's files."""
+def _refuse_project_paths(tree: object, name: str) -> None:
+    """A department's projects must be inline: a path would read the server's files.
+
+    The refusal is a document error like the others: the document (``name``,
+    as the client sent it) cannot be read here."""
     from perfeval._tree import Mapping_, Scalar, Sequence
     from perfeval.documents import _DOCUMENT_KEYS, _lookup
 
@@ -212,10 +215,10 @@ def _refuse_project_paths(tree: object) -> None:
             continue
         for index, item in enumerate(node.items):
             if isinstance(item, Scalar) and item.text is not None:
-                raise _ClientError(
-                    400, f"{key}[{index}]: project {item.text!r} is a file path; the server "
-                         "reads no files, so give each project inline as a mapping",
-                    {"key": f"{key}[{index}]", "line": item.line or line})
+                raise DocumentError(
+                    f"project {item.text!r} is a file path; the server reads no files, "
+                    "so give each project inline as a mapping",
+                    path=name, line=item.line or line, key=f"{key}[{index}]")
 
 
 def _named(doc: Any, name: str) -> Any:
@@ -228,9 +231,12 @@ def _named(doc: Any, name: str) -> Any:
 
 
 def _document_error(e: DocumentError, tmp: str, name: str) -> _ClientError:
+    # The request itself was fine (400 is for a malformed one): whatever keeps
+    # the document from being read or scored, from an empty body to a broken
+    # zip or a project given as a path, is the document's fault, so a client
+    # can tell its user "fix your file" on every 422.
     message = str(e).replace(tmp, name)
-    return _ClientError(422 if e.line is not None or e.key else 400, message,
-                        {"file": name, "line": e.line, "key": e.key})
+    return _ClientError(422, message, {"file": name, "line": e.line, "key": e.key})
 
 
 def _score(data: bytes, suffix: str, name: str, rules: str | None, fmt: str) -> Response:
@@ -251,7 +257,7 @@ def _score(data: bytes, suffix: str, name: str, rules: str | None, fmt: str) -> 
             except DocumentError:
                 # A project given as a path can only have failed here (the
                 # folder holds nothing else); say so plainly, not "not found".
-                _refuse_project_paths(documents._READERS[suffix](path))
+                _refuse_project_paths(documents._READERS[suffix](path), name)
                 raise
             if rules is None:
                 _check_pack(doc.rules, "the document's rules:")
@@ -274,7 +280,8 @@ def _score(data: bytes, suffix: str, name: str, rules: str | None, fmt: str) -> 
         except DocumentError as e:
             raise _document_error(e, str(path), name) from None
         except (RecursionError, MemoryError):
-            raise _ClientError(400, "the document is too large or too deeply nested") from None
+            raise _ClientError(422, f"{name}: the document is too large or too deeply nested",
+                               {"file": name, "line": None, "key": None}) from None
         return Response(to_json(report.to_dict()), media_type="application/json")
 
 

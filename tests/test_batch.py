@@ -6,6 +6,7 @@ tests/property/test_batch_laws.py)."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,68 @@ def test_progress_on_a_terminal(monkeypatch: pytest.MonkeyPatch, folder: Path) -
 def test_no_progress_off_a_terminal(capsys: pytest.CaptureFixture[str], folder: Path) -> None:
     _, _, err = run(capsys, "score", str(folder))
     assert "[1/3]" not in err and "\x1b" not in err
+
+
+# Every batch behaviour below holds in one process and with --jobs.
+JOBS = [pytest.param((), id="one-process"), pytest.param(("--jobs", "2"), id="jobs-2")]
+
+
+@pytest.mark.parametrize("jobs", JOBS)
+@pytest.mark.parametrize("name", ["no-such-folder/", "no-such-file.txt", "no-such-thing"])
+def test_a_path_that_does_not_exist_is_named_so(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path, name: str,
+                                                jobs: tuple[str, ...]) -> None:
+    # not "unsupported file type": the trouble is that nothing is there
+    missing = str(tmp_path / name) + ("/" if name.endswith("/") else "")
+    code, out, err = run(capsys, "score", missing, *jobs)
+    assert code == 2 and out == ""
+    assert err == f"perfeval: error: {missing}: no such file or folder\n"
+    code, out, err = run(capsys, "score", missing, str(EXAMPLES / "outsourcing.yaml"),
+                         "--format", "json", *jobs)
+    assert code == 2 and "no such file or folder" in err
+    assert [r["name"] for r in json.loads(out)] == ["外包工作人员经费"]
+
+
+@pytest.mark.parametrize("jobs", JOBS)
+def test_no_readable_document_still_gives_an_array(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path,
+                                                   jobs: tuple[str, ...]) -> None:
+    # Several inputs give a JSON array; when none can be read it is empty, so
+    # a script parses the output of every run (exit 2 tells it files failed)
+    # and `-o` never leaves the previous run's reports in place.
+    bad1, bad2 = tmp_path / "bad1.yaml", tmp_path / "bad2.json"
+    bad1.write_text("name: [unclosed\n", encoding="utf-8")
+    bad2.write_text("{", encoding="utf-8")
+    code, out, err = run(capsys, "score", str(bad1), str(bad2), "--format", "json", *jobs)
+    assert code == 2 and out == "[]\n"
+    assert "bad1.yaml" in err and "bad2.json" in err
+    target = tmp_path / "out" / "scores.json"
+    target.parent.mkdir()
+    target.write_text("[{\"name\": \"last run\"}]\n", encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(tmp_path), "--format", "json", "-o", str(target),
+                       *jobs)
+    assert code == 2 and out == ""
+    assert target.read_text(encoding="utf-8") == "[]\n"
+    assert [p.name for p in target.parent.iterdir()] == ["scores.json"]
+    # one document gives an object: there is none to print
+    code, out, _ = run(capsys, "score", str(bad1), "--format", "json", *jobs)
+    assert code == 2 and out == ""
+
+
+@pytest.mark.parametrize("jobs", JOBS)
+def test_excel_lock_files_are_not_documents(capsys: pytest.CaptureFixture[str], folder: Path,
+                                            jobs: tuple[str, ...]) -> None:
+    # Excel keeps `~$name.xlsx` beside a workbook it has open (a few bytes of
+    # owner name): a folder being worked on must still score cleanly.
+    (folder / "sub" / "broken.yaml").unlink()
+    (folder / "~$e-network.xlsx").write_bytes(b"\x0bAdministrator" + b"\x00" * 40)
+    (folder / "sub" / "~$form.xlsx").write_bytes(b"\x05Owner" + b"\x00" * 40)
+    code, out, err = run(capsys, "score", str(folder), "--format", "json", *jobs)
+    assert code == 0 and err == ""
+    assert [r["name"] for r in json.loads(out)] == ["一网通办工作经费", "外包工作人员经费"]
+    # named on its own, it is still read (and refused)
+    code, _, err = run(capsys, "score", str(folder / "~$e-network.xlsx"), *jobs)
+    assert code == 2 and "~$e-network.xlsx" in err
 
 
 # ---------------------------------------------------------------- evaluate_many

@@ -264,6 +264,24 @@ def test_markdown_escapes_pipes(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert row.replace("\\|", "").count("|") == 10  # nine cells
 
 
+def test_markdown_escapes_html(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Markdown renders raw HTML: a name from a document must stay text.
+    doc = tmp_path / "html.yaml"
+    doc.write_text(
+        "kind: project\nname: '<b>R&D</b>'\nbudget: {planned: 10, executed: 10}\nindicators:\n"
+        "  - {level1: 产出指标, level2: 数量指标, name: '<img src=x onerror=alert(1)>',\n"
+        "     target: 20 次, actual: 10 次}\n"
+        "  - {level1: 效益指标, level2: 社会效益, name: 'a|b <i>', target: '>= 5 次', actual: 6 次}\n",
+        encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(doc), "--format", "markdown")
+    assert code == 0
+    assert "<" not in out and ">" not in out
+    assert out.startswith("# &lt;b&gt;R&amp;D&lt;/b&gt;\n")
+    assert "| &lt;img src=x onerror=alert(1)&gt; |" in out  # the indicator and the loss tables
+    assert "- &lt;img src=x onerror=alert(1)&gt;：" in out  # the finding naming it
+    assert "| a\\|b &lt;i&gt; | &gt;= 5 次 |" in out  # pipes still escaped
+
+
 def test_renderers_share_content(capsys: pytest.CaptureFixture[str]) -> None:
     from perfeval.scoring import score
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from perfeval import cli
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -60,3 +67,47 @@ def test_the_garbage_collector_is_left_as_it_was(capsys: pytest.CaptureFixture[s
     assert run(capsys, "score", str(EXAMPLES), "--format", "json", "--jobs", jobs)[0] == 0
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group is POSIX")
+def test_ctrl_c_stops_every_process_cleanly(tmp_path: Path) -> None:
+    # Ctrl-C in a terminal reaches the whole foreground group: the parent and
+    # its workers.  Whenever it lands in the run, the parent must exit 130,
+    # nothing may print a traceback (a worker's KeyboardInterrupt, the
+    # executor thread's InvalidStateError), nothing may hang or be left
+    # running, and no output, whole or partial, may appear.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    # first in path order: its error line on stderr says the batch is running
+    (folder / "000-bad.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    text = (EXAMPLES / "jianghan-2024" / "outsourcing.yaml").read_text(encoding="utf-8")
+    for i in range(1000):
+        (folder / f"table-{i:04d}.yaml").write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PERFEVAL_DEBUG", None)
+    for delay in (0.0, 0.02, 0.05, 0.1, 0.2):
+        out_dir = tmp_path / f"out-{delay}"
+        out_dir.mkdir()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "perfeval", "score", str(folder), "--format", "json",
+             "--jobs", "2", "-o", str(out_dir / "scores.json")],
+            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            assert proc.stderr is not None
+            first = proc.stderr.readline().decode("utf-8")
+            assert "000-bad.yaml" in first, first
+            time.sleep(delay)
+            os.killpg(proc.pid, signal.SIGINT)
+            _, rest = proc.communicate(timeout=10)
+            # the workers were waited for, not left behind in the group
+            with pytest.raises(ProcessLookupError):
+                os.killpg(proc.pid, 0)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        err = first + rest.decode("utf-8")
+        assert proc.returncode == 130, (delay, err)
+        assert "interrupted" in err and "Traceback" not in err, (delay, err)
+        assert list(out_dir.iterdir()) == [], delay

@@ -189,54 +189,93 @@ BILLION_LAUGHS = b"a: &a [x, x, x, x, x, x, x, x, x]\n" + b"".join(
     b"%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n" % ((c, c) + (c - 1,) * 9)
     for c in range(ord("b"), ord("k")))
 
+def _workbook_without_a_table() -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "nothing to score here"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+JSON = {"content-type": "application/json"}
+XLSX = {"content-type": XLSX_TYPE}
+# 422: a well-formed request whose document cannot be read or scored; 400: a
+# malformed request, or a pack named by path; 415: a content type not taken.
 BAD_SCORE = [
-    # (name, query, headers, body)
-    ("bad yaml", "", YAML, b"name: [unclosed"),
-    ("bad json", "", {"content-type": "application/json"}, b'{"name": '),
-    ("empty body", "", YAML, b""),
-    ("not a mapping", "", YAML, b"- 1\n- 2\n"),
-    ("json array", "", {"content-type": "application/json"}, b"[1, 2]"),
-    ("not utf-8", "", YAML, b"name: \xff\xfe\xfa"),
-    ("binary junk", "", YAML, bytes(range(256))),
-    ("deep nesting", "", YAML, b"[" * 5000 + b"]" * 5000),
-    ("billion laughs", "", YAML, BILLION_LAUGHS),
-    ("no name", "", YAML, b"kind: project\nindicators: []\n"),
-    ("bad year", "", YAML, b"name: x\nyear: soon\n"),
-    ("bad indicators", "", YAML, b"name: x\nindicators: 3\n"),
-    ("path projects", "", YAML, b"kind: department\nname: d\nprojects: [outsourcing.yaml]\n"),
-    ("self project", "", YAML, b"kind: department\nname: d\nprojects: [document.yaml]\n"),
-    ("absolute path projects", "", YAML,
+    # (name, status, query, headers, body)
+    ("bad yaml", 422, "", YAML, b"name: [unclosed"),
+    ("bad json", 422, "", JSON, b'{"name": '),
+    ("empty body", 422, "", YAML, b""),
+    ("empty json body", 422, "", JSON, b""),
+    ("not a mapping", 422, "", YAML, b"- 1\n- 2\n"),
+    ("json array", 422, "", JSON, b"[1, 2]"),
+    ("not utf-8", 422, "", YAML, b"name: \xff\xfe\xfa"),
+    ("bad utf-16", 422, "", YAML, b"\xff\xfen\x00a\x00\x00\xd8"),
+    ("binary junk", 422, "", YAML, bytes(range(256))),
+    ("deep nesting", 422, "", YAML, b"[" * 5000 + b"]" * 5000),
+    ("deep json", 422, "", JSON, b"[" * 5000 + b"]" * 5000),
+    ("billion laughs", 422, "", YAML, BILLION_LAUGHS),
+    ("no name", 422, "", YAML, b"kind: project\nindicators: []\n"),
+    ("bad year", 422, "", YAML, b"name: x\nyear: soon\n"),
+    ("bad indicators", 422, "", YAML, b"name: x\nindicators: 3\n"),
+    ("path projects", 422, "", YAML, b"kind: department\nname: d\nprojects: [outsourcing.yaml]\n"),
+    ("self project", 422, "", YAML, b"kind: department\nname: d\nprojects: [document.yaml]\n"),
+    ("absolute path projects", 422, "", YAML,
      b"kind: department\nname: d\nprojects: [/etc/passwd]\n"),
-    ("document rules path", "", YAML, b"name: x\nrules: ../../indicators/mof-2020.yaml\n"),
-    ("document rules unknown", "", YAML, b"name: x\nrules: nope\n"),
-    ("rules path", "?rules=../indicators/mof-2020.yaml", YAML, b"name: x\n"),
-    ("rules absolute", "?rules=/etc/passwd", YAML, b"name: x\n"),
-    ("rules unknown", "?rules=nope", YAML, b"name: x\n"),
-    ("format unknown", "?format=pdf", YAML, b"name: x\n"),
-    ("wrong content type", "", {"content-type": "text/plain"}, b"name: x\n"),
-    ("no content type", "", {}, b"name: x\n"),
-    ("not an xlsx", "", {"content-type": XLSX_TYPE}, b"name: x\n"),
-    ("broken zip", "", {"content-type": XLSX_TYPE}, b"PK\x03\x04" + b"\0" * 100),
-    ("multipart broken", "", {"content-type": "multipart/form-data; boundary=zz"},
+    ("document rules path", 400, "", YAML, b"name: x\nrules: ../../indicators/mof-2020.yaml\n"),
+    ("document rules unknown", 400, "", YAML, b"name: x\nrules: nope\n"),
+    ("rules path", 400, "?rules=../indicators/mof-2020.yaml", YAML, b"name: x\n"),
+    ("rules absolute", 400, "?rules=/etc/passwd", YAML, b"name: x\n"),
+    ("rules unknown", 400, "?rules=nope", YAML, b"name: x\n"),
+    ("format unknown", 422, "?format=pdf", YAML, b"name: x\n"),
+    ("wrong content type", 415, "", {"content-type": "text/plain"}, b"name: x\n"),
+    ("no content type", 415, "", {}, b"name: x\n"),
+    ("not an xlsx", 422, "", XLSX, b"name: x\n"),
+    ("broken zip", 422, "", XLSX, b"PK\x03\x04" + b"\0" * 100),
+    ("truncated xlsx", 422, "", XLSX, (EXAMPLES / "outsourcing.xlsx").read_bytes()[:3000]),
+    ("xlsx without a table", 422, "", XLSX, _workbook_without_a_table()),
+    ("multipart broken", 400, "", {"content-type": "multipart/form-data; boundary=zz"},
      b"--zz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"),
-    ("multipart no boundary", "", {"content-type": "multipart/form-data"}, b"abc"),
-    ("multipart without file", "", {"content-type": "multipart/form-data; boundary=zz"},
+    ("multipart no boundary", 400, "", {"content-type": "multipart/form-data"}, b"abc"),
+    ("multipart without file", 400, "", {"content-type": "multipart/form-data; boundary=zz"},
      b"--zz\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nabc\r\n--zz--\r\n"),
 ]
 
 
-@pytest.mark.parametrize(("query", "headers", "body"), [c[1:] for c in BAD_SCORE],
+@pytest.mark.parametrize(("status", "query", "headers", "body"), [c[1:] for c in BAD_SCORE],
                          ids=[c[0] for c in BAD_SCORE])
-def test_score_bad_input(query: str, headers: dict[str, str], body: bytes) -> None:
+def test_score_bad_input(status: int, query: str, headers: dict[str, str], body: bytes) -> None:
     r = post("/v1/score" + query, content=body, headers=headers)
-    assert 400 <= r.status_code < 500, (r.status_code, r.text)
+    assert r.status_code == status, (r.status_code, r.text)
     out = r.json()
     assert set(out) == {"error", "detail"} and out["error"]
+    if status == 422 and "format" not in query:
+        # a document error: named as the client sent it, never by a server path
+        assert out["error"].startswith(("document.yaml", "document.json", "document.xlsx"))
+        assert out["detail"]["file"] in out["error"] and set(out["detail"]) == {
+            "file", "line", "key"}
+        assert "/tmp" not in r.text and "perfeval-serve" not in r.text
+
+
+def test_uploaded_documents_that_cannot_be_read_get_422() -> None:
+    # The same through a multipart upload: named by the file's own name.
+    for name, body in (("form.xlsx", _workbook_without_a_table()),
+                       ("form.xlsx", (EXAMPLES / "outsourcing.xlsx").read_bytes()[:3000]),
+                       ("table.yaml", b""), ("table.json", b"[" * 5000 + b"]" * 5000)):
+        r = post("/v1/score", files={"file": (name, body)})
+        assert r.status_code == 422, (name, r.text)
+        assert r.json()["error"].startswith(f"{name}:") and r.json()["detail"]["file"] == name
 
 
 def test_messages_are_clear() -> None:
     r = post("/v1/score", content=b"kind: department\nname: d\nprojects: [a.yaml]\n", headers=YAML)
-    assert r.status_code == 400 and "inline" in r.json()["error"] and "a.yaml" in r.json()["error"]
+    assert r.status_code == 422 and "inline" in r.json()["error"] and "a.yaml" in r.json()["error"]
+    assert r.json()["error"].startswith("document.yaml:3: projects[0]: project 'a.yaml'")
+    assert r.json()["detail"] == {"file": "document.yaml", "line": 3, "key": "projects[0]"}
     r = post("/v1/score?rules=../x.yaml", content=b"name: x\n", headers=YAML)
     assert r.status_code == 400 and "mof-2020" in r.json()["error"]
     assert r.json()["detail"]["packs"]
@@ -254,7 +293,8 @@ def test_project_paths_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
                                      encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     r = post("/v1/score", json={"kind": "department", "name": "d", "projects": ["p.yaml"]})
-    assert r.status_code == 400 and "p.yaml" in r.json()["error"]
+    assert r.status_code == 422 and "p.yaml" in r.json()["error"]
+    assert r.json()["error"].startswith("document.json:1: projects[0]: ")
 
 
 def test_huge_body() -> None:
