@@ -221,7 +221,8 @@ def cold_caches() -> None:
     for name, module in list(sys.modules.items()):
         if name == "perfeval" or name.startswith("perfeval."):
             for value in list(vars(module).values()):
-                if callable(getattr(value, "cache_clear", None)):
+                # lru_caches, and memo objects with the same method (not their classes)
+                if callable(getattr(value, "cache_clear", None)) and not isinstance(value, type):
                     value.cache_clear()
 
 

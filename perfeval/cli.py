@@ -413,6 +413,14 @@ def _interrupts_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _in_order(chunks: list[Any]) -> Iterator[tuple[Any, bool, str | None]]:
+    """The results of the futures ``chunks``, in order, each future let go
+    once read: a batch of 100,000 documents must not hold every report."""
+    chunks.reverse()
+    while chunks:
+        yield from chunks.pop().result()
+
+
 def _score_chunk(jobs: list[tuple[str, str | None, bool, bool, bool]]
                  ) -> list[tuple[Any, bool, str | None]]:
     return [_score_job(job) for job in jobs]
@@ -525,7 +533,7 @@ def _score_jobs(args: argparse.Namespace) -> int:
             with _interrupts_held():
                 chunks = [pool.submit(_score_chunk, jobs[i:i + 8])
                           for i in range(0, len(jobs), 8)]
-            results = (result for chunk in chunks for result in chunk.result())
+            results = _in_order(chunks)
         else:
             results = map(_score_job, jobs)
         for path, (result, has_errors, message) in zip(paths, results):
