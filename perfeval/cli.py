@@ -764,8 +764,8 @@ exit status: 0 success (findings do not fail the run), 1 error findings with
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from perfeval.snapshot import make_snapshot
     from perfeval.scoring import score
+    from perfeval.snapshot import make_snapshot
 
     _load_rules(args.rules)
     batch = _Batch()
