@@ -152,6 +152,29 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """A Ctrl-C during the block raised when it ends, not inside it.
+
+    Blocking the signal would not do: with a worker pool the process has
+    other threads, and the signal reaches Python through any of them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    import signal
+
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
+    elif caught and previous == signal.SIG_DFL:
+        raise KeyboardInterrupt
+
+
 class _Sink:
     """Text written piece by piece to standard output, or to ``output``
     atomically: a temporary file beside it, created at the first write and
@@ -168,8 +191,9 @@ class _Sink:
             return
         if self.file is None:
             target = Path(self.output)
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                            dir=target.parent)
+            with _interrupt_deferred():  # else Ctrl-C inside mkstemp leaves a file unnamed
+                fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                                dir=target.parent)
             # reports come some 12 kB at a time: a larger buffer spares
             # the system a call for each of them
             self.file = os.fdopen(fd, "wb", buffering=1 << 20)
