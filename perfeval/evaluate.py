@@ -735,7 +735,7 @@ _YES = ("是", "有")
 # Words that deny the word after them: 不规范, 无效 (有效 less its 有), 非长期.  They are read
 # only right before the target's own key word, so 不 in 不断提高 or 无 in 无重大安全事故
 # is never taken for one.  The longer of two spellings comes first (没有 before 没).
-_DENY = ("没有", "不能", "未能", "无法", "不", "无", "未", "没", "非")
+_DENY = ("没有", "不能", "不可", "未能", "无法", "不", "无", "未", "没", "非")
 # 无 and 没有 take a noun phrase: 无安全事故 denies the 事故, not the 安全.  The others bind
 # the word itself, so 不安全因素 speaks of unsafety whatever follows.
 _DENY_NOUN = frozenset({"无", "没有", "没"})
