@@ -668,6 +668,8 @@ _YEAR_WORD_LOOKUP = _units.Words(_YEAR_WORDS)
 _DATE_PREFIXES = _units.Words(("截至", "截止到", "截止", "不晚于", "不迟于", "最迟", "已于", "于",
                                "已在", "在", "<=", "<"))
 _YEAR_ONLY = re.compile(r"(?:19|20)\d\d年度?")
+# 2021年1-12月: a span of months after a year, the first month without its 月.
+_MONTH_SPAN = re.compile(r"(?P<a>1[0-2]|0?[1-9])(?:-|~|至|到)(?P<b>1[0-2]|0?[1-9])月")
 # Prefixes that make a date a bound ("no later than"), like the marker 前.
 _BOUND_PREFIXES = ("不晚于", "不迟于", "最迟", "<=", "<")
 _DATE_MARKERS = ("底前", "末前", "之前", "以前", "前", "底", "末", "以内", "之内", "内", "止", "为止")
@@ -792,7 +794,11 @@ def _deadline(s: str) -> Fields:
             raise
         first, pos = _checked(None, int(m["m"]), int(m["d"]), pos, m.end()), m.end()
     start = None
-    for sep in _RANGE_SEPS:
+    span = _MONTH_SPAN.match(s, pos) if _YEAR_ONLY.fullmatch(s, begin, pos) else None
+    if span is not None and int(span["a"]) <= int(span["b"]):
+        start = DatePoint(first.year, int(span["a"]), None)
+        first, pos = DatePoint(first.year, int(span["b"]), None), span.end()
+    for sep in _RANGE_SEPS if start is None else ():
         if s.startswith(sep, pos):
             try:
                 second, after = _date_point(s, pos + len(sep), first.year)
