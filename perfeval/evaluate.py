@@ -313,11 +313,8 @@ def _align(tq: Quantity, aq: Quantity, ctx: _Ctx) -> _Pair | None:
         # "78100" under "78100份" is 78100份, "51" under "≥20万件" is 51万件 and
         # "99.8" under "≥90%" is 99.8%.  One reading for every number keeps the
         # score monotonic in the actual.
-        f = _units.factor(tq.unit) if tq.unit else Fraction(1)
-        scale = tq.magnitude if aq.magnitude == 1 else 1
-        ctx.flag("unit-missing",
-                 f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{_unit_read(tq, aq)}”理解。")
-        return _Pair.of(_base(tq), Fraction(aq.value) * scale * f)
+        _flag_unit_missing(tq, aq, ctx)
+        return _Pair.of(_base(tq), _bare_reading(tq, aq))
     f = _units.factor(aq.unit) if aq.unit else Fraction(1)
     scale = aq.magnitude if tq.magnitude == 1 else 1
     return _Pair.of(Fraction(tq.value) * scale * f, _base(aq))
@@ -341,24 +338,29 @@ def _in_range_units(low: Quantity, high: Quantity, aq: Quantity,
     lo_value, hi_value = _base(low), _base(high)
     readings: dict[Fraction, Quantity] = {}
     for end in (low, high):
-        f = _units.factor(end.unit) if end.unit else Fraction(1)
-        readings.setdefault(Fraction(aq.value) * (end.magnitude if aq.magnitude == 1 else 1) * f,
-                            end)
+        readings.setdefault(_bare_reading(end, aq), end)
 
     def distance(x: Fraction) -> Fraction:
         return Fraction(0) if lo_value <= x <= hi_value else min(
             _ratio_distance(x, lo_value), _ratio_distance(x, hi_value))
 
     av = min(readings, key=distance)
-    ctx.flag("unit-missing",
-             f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{_unit_read(readings[av], aq)}”理解。")
+    _flag_unit_missing(readings[av], aq, ctx)
     return lo_value, av, hi_value
 
 
-def _unit_read(tq: Quantity, aq: Quantity) -> str:
-    """The unit a bare actual is read in: the target's, with its magnitude
-    unless the actual brings its own (``51`` under ``≥20万件`` is 51万件)."""
-    return _units.with_magnitude(tq.unit, tq.magnitude if aq.magnitude == 1 else 1)
+def _bare_reading(tq: Quantity, aq: Quantity) -> Fraction:
+    """A bare actual in the base unit of the target's unit as written, with
+    the target's magnitude unless the actual brings its own (``51`` under
+    ``≥20万件`` is 51万件)."""
+    f = _units.factor(tq.unit) if tq.unit else Fraction(1)
+    return Fraction(aq.value) * (tq.magnitude if aq.magnitude == 1 else 1) * f
+
+
+def _flag_unit_missing(tq: Quantity, aq: Quantity, ctx: _Ctx) -> None:
+    """``unit-missing``, naming the unit :func:`_bare_reading` read the actual in."""
+    unit = _units.with_magnitude(tq.unit, tq.magnitude if aq.magnitude == 1 else 1)
+    ctx.flag("unit-missing", f"实际完成值 {ctx.a_text} 未写单位，按年度指标值的单位“{unit}”理解。")
 
 
 def _in_base(tq: Quantity, aq: Quantity) -> _Pair:
