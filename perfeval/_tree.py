@@ -31,6 +31,10 @@ class Mapping_(NamedTuple):
     # (``indicators[3].target``) to "sheet S, cell B7" on the root mapping,
     # so that every error the walker raises names the cell.
     cells: Mapping[str, str] | None = None
+    # The source text of a one-line JSON-object row, ``{"name": "…", …}``,
+    # when the reader kept it: the row's content in one string, so a walker
+    # can remember what it read from a row that repeats.
+    raw: str | None = None
 
 
 Node: TypeAlias = Scalar | Sequence | Mapping_

@@ -102,8 +102,14 @@ def _trailing(rest: str) -> None:
         raise _Unsupported
 
 
-def _json_object(text: str, line: int) -> Mapping_ | None:
-    """A flow mapping that is a JSON object of strings with no escapes, as
+# The entries of JSON-object rows already decoded, by their text: a batch
+# reads the same row in many tables.
+_JSON_ROWS: dict[str, tuple[tuple[str, str], ...]] = {}
+_JSON_ROWS_SIZE = 2**15
+
+
+def _json_entries(text: str) -> tuple[tuple[str, str], ...] | None:
+    """The entries of a JSON object of strings with no escapes, as
     ``json.dumps`` writes an indicator: orjson decodes it, and YAML reads it
     the same way."""
     import orjson  # here: a table not written as JSON objects never pays its 8 ms import
@@ -116,12 +122,21 @@ def _json_object(text: str, line: int) -> Mapping_ | None:
     # entries than that means a key was given twice and one was dropped.
     if type(value) is not dict or text.count('"') != 4 * len(value):
         return None
-    pairs = []
-    for key, text_ in value.items():
-        if type(text_) is not str:
-            return None
-        pairs.append((key, line, _new(Scalar, (text_, line, False))))
-    return _new(Mapping_, (tuple(pairs), line, None))
+    entries = tuple(value.items())
+    if not all(type(v) is str for _, v in entries):
+        return None
+    if len(_JSON_ROWS) >= _JSON_ROWS_SIZE:
+        _JSON_ROWS.clear()
+    _JSON_ROWS[text] = entries
+    return entries
+
+
+def _json_object(text: str, line: int) -> Mapping_ | None:
+    entries = _JSON_ROWS.get(text) or _json_entries(text)
+    if entries is None:
+        return None
+    return _new(Mapping_, (tuple([(key, line, _new(Scalar, (value, line, False)))
+                                  for key, value in entries]), line, None, text))
 
 
 def _flow_mapping(text: str, line: int) -> Mapping_:
@@ -160,7 +175,7 @@ def _flow_mapping(text: str, line: int) -> Mapping_:
         pos = m.end()
         if end == "}":
             _trailing(text[pos:])
-            return _new(Mapping_, (tuple(pairs), line, None))
+            return _new(Mapping_, (tuple(pairs), line, None, None))
 
 
 def _value(text: str, line: int) -> Node:

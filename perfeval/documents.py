@@ -904,11 +904,43 @@ def _indicator(node: _Node, ctx: _Context, key: str) -> rec.Indicator:
     )
 
 
+# Indicator rows already read, by what they hold.  The rows of a province's
+# tables repeat (the same 满意度 row with the same target and actual in
+# thousands of them), and a row's record depends on its keys and texts alone:
+# lines and cells only ever reach an error, and a row that fails is not kept.
+_Row: TypeAlias = str | tuple[tuple[str, str | None, bool], ...]
+_ROWS: dict[_Row, rec.Indicator] = {}
+_ROWS_SIZE = 2**15
+
+
+def _row(node: _Node) -> _Row | None:
+    """What an indicator row holds, when every value is a scalar: the key its
+    record is kept under."""
+    if node.__class__ is not _Mapping:
+        return None
+    if node.raw is not None:
+        return node.raw
+    items = node.items
+    row = tuple([(k, v.text, v.boolean) for k, _, v in items if v.__class__ is _Scalar])
+    return row if len(row) == len(items) else None
+
+
 def _indicators(f: _Field | None, ctx: _Context) -> tuple[rec.Indicator, ...]:
     if f is None:
         return ()
     key = f.key
-    return tuple(_indicator(n, ctx, f"{key}[{i}]") for i, n in enumerate(_items(f, ctx)))
+    found: list[rec.Indicator] = []
+    for i, node in enumerate(_items(f, ctx)):
+        row = _row(node)
+        indicator = _ROWS.get(row) if row is not None else None
+        if indicator is None:
+            indicator = _indicator(node, ctx, f"{key}[{i}]")
+            if row is not None:
+                if len(_ROWS) >= _ROWS_SIZE:
+                    _ROWS.clear()
+                _ROWS[row] = indicator
+        found.append(indicator)
+    return tuple(found)
 
 
 def _goal(node: _Node, ctx: _Context, key: str, number: int) -> rec.Goal:

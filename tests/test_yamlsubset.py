@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from perfeval import _yamlsubset
+from perfeval._tree import Mapping_, Node, Scalar, Sequence
 from perfeval.documents import _compose
 from perfeval.errors import DocumentError
 
@@ -42,6 +43,21 @@ def full(text: str) -> object:
         return _REFUSED
 
 
+def _content(node: Node) -> Node:
+    """The tree without the source text the fast reader keeps of JSON-object
+    rows, after checking that text: it must hold the row's entries exactly,
+    for it is what the walker remembers the row by."""
+    if isinstance(node, Mapping_):
+        if node.raw is not None:
+            assert list(json.loads(node.raw).items()) == [(k, v.text) for k, _, v in node.items]
+            assert all(isinstance(v, Scalar) and not v.boolean for _, _, v in node.items)
+        return node._replace(items=tuple((k, line, _content(v)) for k, line, v in node.items),
+                             raw=None)
+    if isinstance(node, Sequence):
+        return node._replace(items=tuple(_content(v) for v in node.items))
+    return node
+
+
 def agrees(text: str) -> bool:
     """The law; returns whether the fast reader took the text."""
     fast = _yamlsubset.compose(text)
@@ -49,7 +65,7 @@ def agrees(text: str) -> bool:
         return False
     expected = full(text)
     assert expected is not _REFUSED, f"accepted a text the full composer refuses: {text!r}"
-    assert fast == expected, text
+    assert _content(fast) == expected, text
     return True
 
 
