@@ -667,10 +667,22 @@ _BOOLEANS = {
 class _Context:
     file: str | None  # shown in errors
     base: Path  # folder that relative project paths start from
-    stack: tuple[Path, ...]  # files being loaded, outermost first
+    outer: tuple[Path, ...]  # files being loaded around this one, resolved, outermost first
     cache: dict[Path, rec.Table]  # project files already loaded in this call
     source: str | None  # the `source` of tables built here
     cells: Mapping[str, str] = field(default_factory=dict)  # key path → cell, for workbooks
+    path: Path | None = None  # this file, as given
+    _stack: tuple[Path, ...] | None = None
+
+    @property
+    def stack(self) -> tuple[Path, ...]:
+        """The files being loaded, outermost first, this one last, resolved.
+        Only a project file's path is checked against it, so a table that
+        names none never resolves its own (a system call per folder)."""
+        if self._stack is None:
+            self._stack = self.outer if self.path is None else (*self.outer,
+                                                                  _identity(self.path))
+        return self._stack
 
     def fail(self, message: str, line: int | None, key: str | None) -> NoReturn:
         cell = self.cells.get(key or "")
@@ -1129,13 +1141,12 @@ def _load_file(path: Path, stack: tuple[Path, ...], cache: dict[Path, rec.Table]
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         _fail_file(file, "unsupported file type (expected .yaml, .yml, .json or .xlsx)")
-    ident = _identity(path)
-    if ident in stack:
+    if stack and _identity(path) in stack:
         _fail_file(file, "the document includes itself")
     tree = reader(path)
     cells = tree.cells if isinstance(tree, _Mapping) and tree.cells else {}
-    ctx = _Context(file=file, base=path.parent, stack=(*stack, ident), cache=cache, source=file,
-                   cells=cells)
+    ctx = _Context(file=file, base=path.parent, outer=stack, cache=cache, source=file,
+                   cells=cells, path=path)
     return _document(tree, ctx, "")
 
 
@@ -1188,7 +1199,7 @@ def read(
     file: str | None = None
     try:
         if isinstance(path_or_mapping, Mapping):
-            ctx = _Context(file=None, base=Path.cwd(), stack=stack, cache={}, source=None)
+            ctx = _Context(file=None, base=Path.cwd(), outer=stack, cache={}, source=None)
             return _document(_from_python(path_or_mapping, None, "", 0), ctx, "")
         if not isinstance(path_or_mapping, str | os.PathLike):
             raise DocumentError(

@@ -994,6 +994,28 @@ def test_self_including_department(write: Write) -> None:
     assert "includes itself" in err.message
 
 
+def test_self_including_department_read_through_a_link(write: Write, tmp_path: Path) -> None:
+    # The department is found by its resolved path, which is worked out only
+    # when it names a project: through a linked folder it is still itself.
+    write("real/department.yaml", "kind: department\nname: 某局\nprojects:\n  - department.yaml\n")
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    err = error_of(tmp_path / "link" / "department.yaml")
+    assert (err.line, err.key) == (4, "projects[0]")
+    assert "includes itself: department.yaml → department.yaml" in err.message
+
+
+def test_a_project_table_never_resolves_its_path(write: Write,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfeval import documents
+
+    path = write("a.yaml", PROJECT_A)
+    resolved: list[Path] = []
+    identity = documents._identity
+    monkeypatch.setattr(documents, "_identity", lambda p: resolved.append(p) or identity(p))
+    load(path)
+    assert resolved == []
+
+
 def test_department_cycle(write: Write) -> None:
     first = write("first.yaml", "kind: department\nname: 甲局\nprojects: [second.yaml]\n")
     second = write("second.yaml", "kind: department\nname: 乙局\nprojects:\n  - first.yaml\n")
