@@ -256,19 +256,47 @@ def _documents(paths: Sequence[str], failures: list[str]) -> Iterator[str]:
                 continue
             yield raw  # the loader names a missing or unreadable document
             continue
-        found = sorted(
-            p for p in root.rglob("*")
-            if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(root).parts)
-            # `~$form.xlsx` is the lock file Excel keeps beside a workbook it
-            # has open: not a document, and unreadable as one.
-            and not p.name.startswith("~$")
-        )
+        found = _under(str(root))
         if not found:
             message = f"{raw}: no documents ({', '.join(DOCUMENT_SUFFIXES)}) in this folder"
             _error(message)
             failures.append(message)
-        yield from (str(p) for p in found)
+        yield from found
+
+
+def _under(root: str) -> list[str]:
+    """The documents in the folder ``root`` and its subfolders, hidden ones
+    left out, as ``str(Path(root) / relative)`` in the order of those paths.
+
+    What ``sorted(Path(root).rglob("*"))`` and a filter would give, from
+    one ``scandir`` per folder: a batch folder of 100,000 tables is listed
+    before any is scored, and pathlib paid a ``stat`` and a dozen Python
+    objects per file."""
+    fold = str.lower if os.name == "nt" else None  # how pathlib compares names there
+    found: list[tuple[str, ...]] = []
+
+    def visit(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except PermissionError:  # skipped, as rglob skips it
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):  # rglob does not follow links to folders
+                visit(entry.path, (*parts, name))
+            # `~$form.xlsx` is the lock file Excel keeps beside a workbook it
+            # has open: not a document, and unreadable as one.
+            elif (os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
+                  and not name.startswith("~$") and entry.is_file()):
+                found.append((*parts, name))
+
+    visit(root, ())
+    found.sort(key=None if fold is None else lambda parts: tuple(map(fold, parts)))
+    if root == ".":  # Path(".") / "a.yaml" is "a.yaml"
+        return [os.path.join(*parts) for parts in found]
+    return [os.path.join(root, *parts) for parts in found]
 
 
 def _missing(path: Path) -> bool:

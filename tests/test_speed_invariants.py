@@ -228,3 +228,63 @@ def test_the_plain_memo_stays_within_its_size(monkeypatch) -> None:  # type: ign
         assert module.evaluate(f"≥{n}件", f"{n + 1}件") == module._evaluate_uncached(
             f"≥{n}件", f"{n + 1}件")
         assert 1 <= len(module._plain) <= 5
+
+
+def _rglob_documents(root: Path) -> list[str]:
+    """The folder listing as pathlib spells it, which cli._under replaces."""
+    from perfeval.cli import DOCUMENT_SUFFIXES
+
+    return [str(p) for p in sorted(
+        p for p in root.rglob("*")
+        if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and not p.name.startswith("~$"))]
+
+
+_NAME = st.text(alphabet=st.sampled_from(list("ab-_.~$ 表")), min_size=1, max_size=4).filter(
+    lambda n: n not in {".", ".."})
+_SUFFIX = st.sampled_from([".yaml", ".YML", ".json", ".xlsx", ".txt", "", ".yaml.bak"])
+_ENTRY = st.tuples(st.lists(_NAME, max_size=3), _NAME, _SUFFIX,
+                   st.sampled_from(["file", "dir", "link-to-file", "link-to-dir", "broken-link"]))
+
+
+@given(st.lists(_ENTRY, max_size=12))
+def test_folder_listing_is_pathlibs(entries: list[tuple[list[str], str, str, str]]) -> None:
+    import os
+    import tempfile
+
+    from perfeval.cli import _under
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "batch"
+        root.mkdir()
+        outside = Path(tmp) / "outside"
+        (outside / "sub").mkdir(parents=True)
+        (outside / "sub" / "t.yaml").write_text("x")
+        (outside / "t.json").write_text("x")
+        for folders, name, suffix, kind in entries:
+            where = root.joinpath(*folders)
+            try:
+                where.mkdir(parents=True, exist_ok=True)
+                path = where / (name + suffix)
+                if path.exists() or path.is_symlink():
+                    continue
+                if kind == "file":
+                    path.write_text("x")
+                elif kind == "dir":
+                    path.mkdir()
+                elif kind == "link-to-file":
+                    path.symlink_to(outside / "t.json")
+                elif kind == "link-to-dir":
+                    path.symlink_to(outside / "sub", target_is_directory=True)
+                else:
+                    path.symlink_to(outside / "nothing.yaml")
+            except (FileExistsError, NotADirectoryError):
+                continue  # a file where a folder was asked for: not a tree
+        assert _under(str(root)) == _rglob_documents(root)
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            assert _under(".") == _rglob_documents(Path("."))
+        finally:
+            os.chdir(cwd)
