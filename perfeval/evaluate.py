@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple, Self
+from typing import Any, Literal, NamedTuple, Self, TypeAlias
 
 from perfeval import _units
 from perfeval._normalize import fold, fold_startswith
@@ -91,16 +91,32 @@ def _shown(text: str) -> str:
     return "".join(text.split())
 
 
+# What an indicator's name changes in its evaluation: the direction a bare
+# target takes, and whether a percentage may pass 100%.  Beyond these the
+# name only labels the sentence and the findings.
+_Sense: TypeAlias = tuple[str, bool]
+
+
 class _Ctx:
     """What every branch needs to word its sentence and its findings."""
 
-    __slots__ = ("name", "pack", "t_text", "a_text", "findings", "year")
+    __slots__ = ("name", "pack", "t_text", "a_text", "findings", "year", "sense")
 
     def __init__(self, name: str | None, pack: RulePack, t_text: str, a_text: str,
-                 year: int | None) -> None:
+                 year: int | None, sense: _Sense | None = None) -> None:
         self.name, self.pack, self.year = name, pack, year
         self.t_text, self.a_text = t_text, a_text
         self.findings: list[Finding] = []
+        self.sense = sense
+
+    def direction(self) -> str:
+        """The direction a bare target takes by the indicator's name."""
+        return self.sense[0] if self.sense is not None else load_catalog().direction(self.name)
+
+    def bounded_rate(self) -> bool:
+        """Whether the name is a rate that cannot pass 100%."""
+        return (self.sense[1] if self.sense is not None
+                else load_catalog().is_bounded_rate(self.name))
 
     def flag(self, rule: str, message: str) -> None:
         finding = Finding(rule, self.label + message, indicator=self.name)
@@ -169,6 +185,63 @@ class _PlainMemo(dict[tuple[str | Target | None, str | Actual | None, str | None
 
 _plain = _PlainMemo()
 
+# Keyed as _evaluate_cached is called: target, actual, pack, what the name
+# changes, year and applicability.
+_CoreKey: TypeAlias = tuple[str | None, str | None, "str | _Same", _Sense, int | None, bool]
+
+
+class _UnnamedMemo(dict[_CoreKey, "Outcome"]):
+    """Evaluations without a label, by everything but the name except what
+    the name changes: indicators of many names share a target and an actual
+    (≥95% against 98% for every 满意度), and each then costs a relabelling,
+    not an evaluation.  It forgets everything when full."""
+
+    size = 2**16
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_unnamed = _UnnamedMemo()
+
+
+def _named(target: str | None, actual: str | None, name: str | None, rules: str | _Same,
+           direction: str | None, year: int | None, applicable: bool) -> Outcome:
+    """:func:`evaluate` on strings, from the unlabelled evaluation of the same
+    arguments under the name's sense, labelled with the name."""
+    catalog = load_catalog()
+    # the name's direction counts only where none is given (see _op_of)
+    sense = (direction or catalog.direction(name), catalog.is_bounded_rate(name))
+    key = (target, actual, rules, sense, year, applicable)
+    core = _unnamed.get(key)
+    if core is None:
+        if len(_unnamed) >= _unnamed.size:
+            _unnamed.clear()
+        core = _unnamed[key] = _evaluate_uncached(
+            target, actual, rules=rules.pack if isinstance(rules, _Same) else rules,
+            year=year, applicable=applicable, sense=sense)
+    if name is None:
+        return core
+    label = f"{name}：" if name else ""
+    return Outcome(core.status, core.ratio, core.fraction, label + core.explanation,
+                   tuple(Finding(f.rule, label + f.message, f.document, name)
+                         for f in core.findings),
+                   core.exact_fraction)
+
+
+# The key of each pack evaluate was given, made once: scoring passes its pack
+# with every row.  A key holds its pack, so no other pack can take its id.
+_same: dict[int, _Same] = {}
+
+
+def _same_of(pack: RulePack) -> _Same:
+    key = _same.get(id(pack))
+    if key is None:
+        if len(_same) >= 64:
+            _same.clear()
+        key = _same[id(pack)] = _Same(pack)
+    return key
+
 
 def evaluate(
     target: str | Target | None,
@@ -205,24 +278,18 @@ def evaluate(
             # a 10 MB cell is not worth keeping: only form-sized text is memoised
             and len(target or "") + len(actual or "") + len(name or "") <= 1024):
         if plain:
-            return _plain.remember((target, actual, name), _evaluate_uncached(target, actual,
-                                                                             name=name))
+            return _plain.remember((target, actual, name),
+                                   _named(target, actual, name, DEFAULT_PACK, None, None, True))
         if type(rules) is str:
             return _evaluate_cached(target, actual, name, rules, direction, year, applicable)
         if isinstance(rules, RulePack):
-            return _evaluate_cached(target, actual, name, _Same(rules), direction, year,
+            return _evaluate_cached(target, actual, name, _same_of(rules), direction, year,
                                     applicable)
     return _evaluate_uncached(target, actual, name=name, rules=rules, direction=direction,
                               year=year, applicable=applicable)
 
 
-@lru_cache(maxsize=2**18)
-def _evaluate_cached(target: str | None, actual: str | None, name: str | None,
-                     rules: str | _Same, direction: str | None, year: int | None,
-                     applicable: bool) -> Outcome:
-    return _evaluate_uncached(target, actual, name=name,
-                              rules=rules.pack if isinstance(rules, _Same) else rules,
-                              direction=direction, year=year, applicable=applicable)
+_evaluate_cached = lru_cache(maxsize=2**18)(_named)
 
 
 def name_of(cell: object) -> str | None:
@@ -242,8 +309,10 @@ def _evaluate_uncached(
     direction: str | None = None,
     year: int | None = None,
     applicable: bool = True,
+    sense: _Sense | None = None,
 ) -> Outcome:
-    """:func:`evaluate`, without the memo."""
+    """:func:`evaluate`, without the memo; ``sense`` stands for what the name
+    would tell (see :func:`_named`)."""
     pack = rules if isinstance(rules, RulePack) else load_pack(rules)
     name = name_of(name)
     if isinstance(target, str) and not fold(target):
@@ -251,7 +320,8 @@ def _evaluate_uncached(
     t = target if isinstance(target, Target) or target is None else parse_target(str(target))
     a = actual if isinstance(actual, Actual) else parse_actual(
         None if actual is None else str(actual))
-    ctx = _Ctx(name, pack, _shown(t.source) if t is not None else "", _shown(a.source), year)
+    ctx = _Ctx(name, pack, _shown(t.source) if t is not None else "", _shown(a.source), year,
+               sense)
     if not applicable or (t is not None and t.kind == "not_applicable"):
         return Outcome("not_applicable", None, _ZERO,
                        f"{ctx.label}不适用，该指标不参与评分，分值按规则重新分配。")
@@ -273,7 +343,7 @@ def _op_of(t: Target, ctx: _Ctx, direction: str | None) -> str:
         return "range"
     if t.op is not None:
         return t.op
-    chosen = direction or load_catalog().direction(ctx.name)
+    chosen = direction or ctx.direction()
     return {"positive": ">=", "reverse": "<=", "equal": "="}.get(chosen, ">=")
 
 
@@ -446,8 +516,7 @@ def _quantitative(t: Target, a: Actual, ctx: _Ctx, direction: str | None) -> Out
             return ctx.unverifiable("数值指标应填写实际完成的数值，而非“达成”类表述")
         return ctx.unverifiable("数值指标的实际完成值不是数值")
     assert a.quantity is not None and t.low is not None
-    catalog = load_catalog()
-    if t.unit == "%" and catalog.is_bounded_rate(ctx.name):
+    if t.unit == "%" and ctx.bounded_rate():
         for q, which in ((t.low, "年度指标值"), (t.high, "年度指标值"), (a.quantity, "实际完成值")):
             if q is not None and q.unit in ("%", None) and q.value > 100:
                 return ctx.unverifiable(f"{which} {_dec(Fraction(q.value))}% 超过 100%，疑为录入或识别错误")

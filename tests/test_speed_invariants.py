@@ -198,9 +198,14 @@ def test_frame_reads_frame_words_and_one_period(text: str) -> None:
 
 # Targets, actuals and names whose outcome depends on every argument of
 # evaluate: the catalog's direction by name, a year-less date, a bare target.
-_TARGETS = st.sampled_from(["90", "≥90%", "≤5%", "12月底前", "明显提高", "3-5万元", "不适用", ""])
-_ACTUALS = st.sampled_from(["95", "95%", "3%", "2024年11月", "有所提高", "4万元", "", None])
-_NAMES = st.sampled_from(["预算执行率", "设备故障率", "群众投诉次数", None])
+# Names share targets and actuals but differ in what they change (direction,
+# a rate bounded by 100%) or only in their label, "" and None included.
+_TARGETS = st.sampled_from(["90", "≥90%", "≤5%", "12月底前", "明显提高", "3-5万元", "不适用", "",
+                            "100%", "≥20万件", "3%"])
+_ACTUALS = st.sampled_from(["95", "95%", "3%", "2024年11月", "有所提高", "4万元", "", None,
+                            "120%", "51", "无"])
+_NAMES = st.sampled_from(["预算执行率", "设备故障率", "群众投诉次数", None, "", "群众满意度",
+                          "资金使用合规率", "办件数量"])
 
 
 @given(_TARGETS, _ACTUALS, _NAMES, st.sampled_from([None, "positive", "reverse", "equal"]),
@@ -209,13 +214,17 @@ def test_memoised_evaluate_is_the_uncached_one_whatever_was_asked_first(
         target: str, actual: str | None, name: str | None, direction: str | None,
         year: int | None, applicable: bool) -> None:
     from perfeval.evaluate import _evaluate_uncached, evaluate
+    from perfeval.rules import DEFAULT_PACK, load_pack
 
+    pack = load_pack(DEFAULT_PACK)  # an object, as scoring passes it
     plain = _evaluate_uncached(target, actual, name=name)
     other = _evaluate_uncached(target, actual, name=name, direction=direction, year=year,
                                applicable=applicable)
     for _ in range(2):  # the second round answers from the memos
         assert evaluate(target, actual, name=name) == plain
         assert evaluate(target, actual, name=name, direction=direction, year=year,
+                        applicable=applicable) == other
+        assert evaluate(target, actual, name=name, rules=pack, direction=direction, year=year,
                         applicable=applicable) == other
         assert evaluate(target, actual, name=name, rules="mof-2020") == plain
 
