@@ -139,8 +139,13 @@ def _json_object(text: str, line: int) -> Mapping_ | None:
                                   for key, value in entries]), line, None, text))
 
 
+def _json_like(text: str) -> bool:
+    """Whether ``text``, which opens with ``{"``, may be read as a JSON object."""
+    return "\\" not in text and len(text) <= _MAX_KEY
+
+
 def _flow_mapping(text: str, line: int) -> Mapping_:
-    if text.startswith('{"') and "\\" not in text and len(text) <= _MAX_KEY:
+    if text.startswith('{"') and _json_like(text):
         node = _json_object(text, line)
         if node is not None:
             return node
@@ -268,13 +273,15 @@ def _sequence(lines: list[_Line], pos: int, indent: int, depth: int) -> tuple[No
     end = len(lines)
     while pos < end:
         number, at, text = lines[pos]
-        if at != indent or not _is_entry(text):
+        if at != indent or text[0] != "-" or (len(text) > 1 and text[1] != " "):  # no entry
             break
         rest = text[1:].lstrip(" ")
         if not rest or rest[0] == "#":
             raise _Unsupported
         if rest[0] == "{" or _KEY.fullmatch(rest) is None:  # a value on this line
-            items.append(_value(rest, number))
+            # an indicator as a JSON object, the usual row of a generated table, first
+            row = _json_object(rest, number) if rest.startswith('{"') and _json_like(rest) else None
+            items.append(row if row is not None else _value(rest, number))
             pos += 1
             if pos < end and lines[pos][1] > indent:
                 raise _Unsupported
