@@ -297,3 +297,42 @@ def test_folder_listing_is_pathlibs(entries: list[tuple[list[str], str, str, str
             assert _under(".") == _rglob_documents(Path("."))
         finally:
             os.chdir(cwd)
+
+
+def test_findings_are_made_as_their_dataclass_would_make_them() -> None:
+    """Finding fills its slots itself (see findings.py); the object must be
+    the one the frozen dataclass's own __init__ would give."""
+    import dataclasses
+    import pickle
+
+    from perfeval.findings import Finding
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Reference:
+        rule: str
+        message: str
+        document: str | None = None
+        indicator: str | None = None
+
+    calls = [(("unit-missing", "m"), {}), (("unit-missing", "m", "a.yaml"), {}),
+             (("weights-sum", "m"), {"indicator": "指标"}),
+             ((), {"rule": "budget-missing", "message": "m", "document": None, "indicator": ""})]
+    for args, kwargs in calls:
+        made, reference = Finding(*args, **kwargs), Reference(*args, **kwargs)  # type: ignore[arg-type]
+        assert dataclasses.astuple(made) == dataclasses.astuple(reference)
+        assert repr(made) == "Finding" + repr(reference).partition("Reference")[2]
+        assert made == Finding(*args, **kwargs) and hash(made) == hash(Finding(*args, **kwargs))
+        assert pickle.loads(pickle.dumps(made)) == made
+        assert dataclasses.replace(made, message="x").message == "x"
+        try:
+            made.message = "changed"  # type: ignore[misc]
+        except dataclasses.FrozenInstanceError:
+            pass
+        else:
+            raise AssertionError("a Finding must stay frozen")
+    try:
+        Finding("unit-missing")  # type: ignore[call-arg]
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a Finding needs its message")
