@@ -84,6 +84,7 @@ import functools
 import io
 import itertools
 import math
+import operator
 import os
 import posixpath
 import re
@@ -912,6 +913,13 @@ def _budget_column(text: str) -> tuple[str, str | None] | None:
 
 
 @functools.lru_cache(maxsize=_TEXTS_REMEMBERED)
+def _budget_key(text: str) -> str | None:
+    """The budget column ``text`` heads, without its unit."""
+    hit = _budget_column(text)
+    return None if hit is None else hit[0]
+
+
+@functools.lru_cache(maxsize=_TEXTS_REMEMBERED)
 def _amount_unit(text: str) -> str | None:
     """The amount unit a block header names: 预算执行情况（万元） → 万元."""
     m = _AMOUNT_UNIT.search(_docs._normalize_key(text))
@@ -924,6 +932,9 @@ def _label_field(text: str) -> str | None:
     if hit is None or hit[0] not in _LABEL_FIELDS:
         return None
     return hit[0]
+
+
+_CELL_TEXT = operator.attrgetter("text")
 
 
 def _is_goal(cell: _Cell) -> bool:
@@ -1033,9 +1044,14 @@ class _Form:
 
 def _indicator_header(sheet: _Sheet, row: int) -> dict[str, int] | None:
     """The columns of an indicator header row, or None if ``row`` is not one."""
+    cells = sheet.cells(row)
+    # Most rows head nothing: tell them at C speed, by the words of their cells.
+    names = [*map(_column, map(_CELL_TEXT, cells))]
+    if "name" not in names or "target" not in names:
+        return None
     columns: dict[str, int] = {}
     twice: list[tuple[_Cell, _Cell]] = []
-    for cell in sheet.cells(row):
+    for cell in cells:
         name = _column(cell.text)
         if name is None:
             continue
@@ -1059,8 +1075,13 @@ def _indicator_header(sheet: _Sheet, row: int) -> dict[str, int] | None:
 
 
 def _budget_header(sheet: _Sheet, row: int) -> tuple[dict[str, int], dict[str, str | None]] | None:
+    line = sheet.cells(row)
+    # Most rows head nothing: tell them at C speed, by the words of their cells.
+    names = {*map(_budget_key, map(_CELL_TEXT, line))}
+    if "planned" not in names or "executed" not in names:
+        return None
     found: dict[str, list[tuple[_Cell, str | None]]] = {}
-    for cell in sheet.cells(row):
+    for cell in line:
         hit = _budget_column(cell.text)
         if hit is not None:
             found.setdefault(hit[0], []).append((cell, hit[1]))

@@ -446,3 +446,36 @@ def test_remembered_cell_references_read_as_new_ones() -> None:
 def test_the_bytes_of_a_workbook_read_as_its_file(tmp_path: Path) -> None:
     path = mof_form(tmp_path)
     assert X.read(path.read_bytes()) == X.read(path)
+
+
+# ------------------------------------------------ header rows told at C speed
+
+def header_sheet(*texts: str) -> X._Sheet:
+    return X._Sheet("表", [{c: X._Cell(1, c, t) for c, t in enumerate(texts, 1) if t}])
+
+
+def test_indicator_header_precheck_keeps_every_outcome() -> None:
+    """The quick test of a row's words returns None only where the full
+    reading did: a row lacking 三级指标 or a target column, even one with a
+    column named twice, heads nothing; with both, twice is an error and a
+    missing 实际完成值 is one."""
+    assert X._indicator_header(header_sheet("三级指标", "三级指标", "实际完成值"), 1) is None
+    assert X._indicator_header(header_sheet("年度指标值", "实际完成值", "分值"), 1) is None
+    assert X._indicator_header(header_sheet("项目000001工作经费", "95%", "是"), 1) is None
+    assert X._indicator_header(header_sheet("一级指标", "三级指标", "", "年度指标值", "实际完成值"),
+                               1) == {"level1": 1, "name": 2, "target": 4, "actual": 5}
+    with pytest.raises(X._SheetError, match="two columns are headed"):
+        X._indicator_header(header_sheet("三级指标", "年度指标值", "实际完成值", "指标值"), 1)
+    with pytest.raises(X._SheetError, match="no 实际完成值 column"):
+        X._indicator_header(header_sheet("三级指标", "年度指标值", "分值"), 1)
+
+
+def test_budget_header_precheck_keeps_every_outcome() -> None:
+    """A budget header needs both 预算数 and 执行数; with both, the columns,
+    their units and the refusal of two budget columns are as before."""
+    assert X._budget_header(header_sheet("预算数（A）", "执行率"), 1) is None
+    assert X._budget_header(header_sheet("执行数（B）", "执行数（B）"), 1) is None
+    assert X._budget_header(header_sheet("预算执行情况（万元）", "预算数（A）", "执行数（B）"), 1) == (
+        {"planned": 2, "executed": 3}, {"planned": "万元", "executed": "万元"})
+    with pytest.raises(X._SheetError, match="two budget columns"):
+        X._budget_header(header_sheet("预算数（A）", "全年预算数（A）", "执行数（B）"), 1)
