@@ -1266,18 +1266,42 @@ class _Places(Mapping[str, str]):
     at most: each is written out only when asked for.
     """
 
-    def __init__(self, at: dict[str, tuple[_Sheet, _Cell | str]]) -> None:
+    def __init__(self, at: dict[str, tuple[_Sheet, _Cell | str]],
+                 rows: dict[str, tuple[_Sheet, list[_Value_]]] | None = None) -> None:
         self._at = at  # key path → (sheet, a cell or a reference such as E9)
+        # An indicator's path → its sheet and values: the places of its keys
+        # are looked up there, not written out per key (see _indicator_node).
+        self._rows = rows or {}
 
     def __getitem__(self, path: str) -> str:
-        sheet, at = self._at[path]
-        return sheet.where(at)
+        hit = self._at.get(path)
+        if hit is not None:
+            return hit[0].where(hit[1])
+        prefix, dot, key = path.rpartition(".")
+        if prefix in self._rows and dot:
+            sheet, values = self._rows[prefix]
+            for k, _cell, _text, where in values:
+                if k == key and where is not None:
+                    return sheet.where(where)
+        elif path in self._rows:  # the indicator itself: its name's place
+            sheet, values = self._rows[path]
+            where = values[2][3]
+            assert where is not None
+            return sheet.where(where)
+        raise KeyError(path)
+
+    def _paths(self) -> Iterator[str]:
+        yield from self._at
+        for prefix, (_sheet, values) in self._rows.items():
+            yield prefix
+            yield from dict.fromkeys(f"{prefix}.{k}" for k, _c, _t, where in values
+                                     if where is not None)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._at)
+        return self._paths()
 
     def __len__(self) -> int:
-        return len(self._at)
+        return sum(1 for _ in self._paths())
 
 
 @dataclass(slots=True)
@@ -1286,6 +1310,7 @@ class _Tree:
 
     file: str
     places: dict[str, tuple[_Sheet, _Cell | str]] = field(default_factory=dict)  # see _Places
+    rows: dict[str, tuple[_Sheet, list[_Value_]]] = field(default_factory=dict)  # see _Places
 
     def scalar(self, sheet: _Sheet, path: str, cell: _Cell | None, text: str | None = None,
                where: _Cell | str | None = None) -> _Scalar:
@@ -1372,6 +1397,12 @@ def _with_unit(cell: _Cell, unit: str, fraction: bool) -> str:
     return text
 
 
+# (key, cell, text, where) of an indicator's value: its cell (None for a
+# composed value), its text when that is not the cell's, and what an error
+# about it names.
+_Value_ = tuple[str, "_Cell | None", "str | None", "_Cell | str | None"]
+
+
 def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapping:
     sheet = form.sheet
     cols = line.columns
@@ -1383,7 +1414,7 @@ def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapp
 
     # (key, cell, text, where): the value's cell (None for a composed value),
     # its text when that is not the cell's, and what an error about it names.
-    values: list[tuple[str, _Cell | None, str | None, _Cell | str | None]] = [
+    values: list[_Value_] = [
         ("level1", line.level1, None, line.level1),
         ("level2", line.level2, None, line.level2),
         ("name", get("name"), None, get("name") or ref("name")),
@@ -1408,14 +1439,18 @@ def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapp
     for key in ("reason", "direction", "applicable"):
         if key in cols:
             values.append((key, get(key), None, get(key) or ref(key)))
-    # tree.scalar of each, unrolled: a form has a few hundred of them.
-    places, value = tree.places, tree.value
+    # tree.scalar of each, unrolled: a form has a few hundred of them.  The
+    # places of the keys are found in ``values`` when an error asks for one.
+    tree.rows[prefix] = (sheet, values)
     items: list[tuple[str, int | None, _Node]] = []
-    for key, cell, text, where in values:
-        if where is not None:
-            places[f"{prefix}.{key}"] = (sheet, where)
-        items.append((key, None, value(sheet, cell, text)))
-    places[prefix] = (sheet, get("name") or ref("name"))
+    for key, cell, text, _where in values:
+        if cell is not None:
+            if cell.error is not None:
+                _fail(tree.file, f"the cell holds the Excel error {cell.error}",
+                      sheet.where(cell))
+            if text is None:
+                text = cell.text
+        items.append((key, None, _scalar((text, None, False))))
     return _Mapping(tuple(items), None)
 
 
@@ -1566,7 +1601,7 @@ def read(source: Source) -> _Mapping:
         projects = tuple(_Mapping(tuple(_form_node(tree, p, f"projects[{i}]", "project")), None)
                          for i, p in enumerate(book.projects))
         items.append(("projects", None, _Sequence(projects, None)))
-    return _Mapping(tuple(items), None, cells=_Places(tree.places))
+    return _Mapping(tuple(items), None, cells=_Places(tree.places, tree.rows))
 
 
 # --------------------------------------------------------------------------

@@ -479,3 +479,34 @@ def test_budget_header_precheck_keeps_every_outcome() -> None:
         {"planned": 2, "executed": 3}, {"planned": "万元", "executed": "万元"})
     with pytest.raises(X._SheetError, match="two budget columns"):
         X._budget_header(header_sheet("预算数（A）", "全年预算数（A）", "执行数（B）"), 1)
+
+
+# ------------------------------------------------ places of indicator values
+
+@pytest.mark.parametrize("layout", ["mof", "hubei", "split"])
+def test_indicator_places_name_their_cells(tmp_path: Path, layout: str) -> None:
+    """The places of an indicator's keys, looked up from its values when an
+    error asks, are the cell of each key's column on its row (the reference
+    of an empty one), the indicator itself is its name's cell, and a key it
+    does not have has no place."""
+    rows = {"mof": MOF_ROWS, "hubei": HUBEI_ROWS, "split": SPLIT_ROWS}[layout]
+    path = build(tmp_path / f"{layout}.xlsx", {"表": rows})
+    cells = X.read(path).cells
+    assert cells is not None
+    form = X._scan_workbook(path, str(path)).root
+    prefixes = ([f"indicators[{i}]" for i in range(len(form.loose))]
+                + [f"goals[{g}].indicators[{i}]" for g, b in enumerate(form.goals)
+                   for i in range(len(b.lines))])
+    assert len(prefixes) == len(form.lines) > 3
+    seen = set(cells)
+    for prefix, line in zip(prefixes, form.lines, strict=True):
+        assert cells[prefix] == cells[f"{prefix}.name"]
+        for key in ("name", "actual", "weight", "score", "reason"):
+            if key in line.columns:
+                ref = f"{X._LETTERS[line.columns[key]]}{line.row}"
+                assert cells[f"{prefix}.{key}"] == f"sheet 表, cell {ref}"
+                assert f"{prefix}.{key}" in seen
+        assert cells.get(f"{prefix}.unit") is None and cells.get(f"{prefix}.nothing") is None
+        assert prefix in seen
+    assert len(cells) == len(seen)
+    assert cells.get(f"indicators[{len(form.lines)}].name") is None
