@@ -913,13 +913,6 @@ def _budget_column(text: str) -> tuple[str, str | None] | None:
 
 
 @functools.lru_cache(maxsize=_TEXTS_REMEMBERED)
-def _budget_key(text: str) -> str | None:
-    """The budget column ``text`` heads, without its unit."""
-    hit = _budget_column(text)
-    return None if hit is None else hit[0]
-
-
-@functools.lru_cache(maxsize=_TEXTS_REMEMBERED)
 def _amount_unit(text: str) -> str | None:
     """The amount unit a block header names: 预算执行情况（万元） → 万元."""
     m = _AMOUNT_UNIT.search(_docs._normalize_key(text))
@@ -1077,8 +1070,9 @@ def _indicator_header(sheet: _Sheet, row: int) -> dict[str, int] | None:
 def _budget_header(sheet: _Sheet, row: int) -> tuple[dict[str, int], dict[str, str | None]] | None:
     line = sheet.cells(row)
     # Most rows head nothing: tell them at C speed, by the words of their cells.
-    names = {*map(_budget_key, map(_CELL_TEXT, line))}
-    if "planned" not in names or "executed" not in names:
+    # (Both 预算数 and 执行数 are wanted: a row with fewer than two budget
+    # words heads no block.)
+    if [*map(_budget_column, map(_CELL_TEXT, line))].count(None) > len(line) - 2:
         return None
     found: dict[str, list[tuple[_Cell, str | None]]] = {}
     for cell in line:
