@@ -636,8 +636,10 @@ def _read_sheet(book: _Book, title: str, part: str) -> _Sheet:
             if col > _MAX_COLUMNS or not len(cell):  # no child, no value: a styled blank
                 continue
             kind = cell.get("t", "n")
+            # The value is the cell's first child, but for a formula before it.
+            first = cell[0]
             if kind == "inlineStr":
-                box = cell.find(_INLINE_STRING)
+                box = first if first.tag == _INLINE_STRING else cell.find(_INLINE_STRING)
                 if box is None:
                     continue
                 # Plain text (one <t>) is the common case; rich text takes the walk.
@@ -646,7 +648,8 @@ def _read_sheet(book: _Book, title: str, part: str) -> _Sheet:
                 if text.strip():
                     cells[col] = _Cell(row, col, text)
                 continue
-            raw = cell.findtext(_VALUE)  # for a formula, the value Excel last computed
+            # for a formula, the value Excel last computed
+            raw = first.text if first.tag == _VALUE else cell.findtext(_VALUE)
             if raw:
                 try:
                     made = _make_cell(book, row, col, kind, cell.get("s"), raw)

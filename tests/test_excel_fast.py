@@ -510,3 +510,29 @@ def test_indicator_places_name_their_cells(tmp_path: Path, layout: str) -> None:
         assert prefix in seen
     assert len(cells) == len(seen)
     assert cells.get(f"indicators[{len(form.lines)}].name") is None
+
+
+def test_a_value_is_read_wherever_it_stands_in_its_cell(tmp_path: Path) -> None:
+    """The value of a cell is read from its first child when that is the
+    value, else found among the children: after a formula, or before one."""
+    source = build(tmp_path / "s.xlsx", {"表": [["占位"]]})
+
+    def cells(parts: dict[str, bytes]) -> None:
+        for name in sheet_parts(parts):
+            parts[name] = re.sub(
+                rb"<sheetData>.*</sheetData>",
+                '<sheetData><row r="1">'
+                '<c r="A1"><v>1.5</v></c>'
+                '<c r="B1"><f>1+1</f><v>2</v></c>'
+                '<c r="C1"><v>3</v><f>1+2</f></c>'
+                '<c r="D1" t="inlineStr"><is><t>甲</t></is></c>'
+                '<c r="E1" t="inlineStr"><f>"乙"</f><is><t>乙</t></is></c>'
+                '<c r="F1" t="inlineStr"><f>"丙"</f></c>'
+                '<c r="G1" t="str"><f>"丁"</f><v>丁</v></c>'
+                '<c r="H1"><f>1+1</f><v></v></c>'
+                '<c r="I1"><f>1+1</f></c>'
+                '</row></sheetData>'.encode(), parts[name], flags=re.DOTALL)
+
+    path = rewrite(source, tmp_path / "t.xlsx", cells)
+    assert {k: v[0] for k, v in reader_cells(path)["表"].items()} == {
+        (1, 1): "1.5", (1, 2): "2", (1, 3): "3", (1, 4): "甲", (1, 5): "乙", (1, 7): "丁"}
