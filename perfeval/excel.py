@@ -1300,6 +1300,10 @@ class _Places(Mapping[str, str]):
     def __len__(self) -> int:
         return sum(1 for _ in self._paths())
 
+    def __bool__(self) -> bool:
+        # Asked of every workbook read (has it places?): never lists them all.
+        return bool(self._at or self._rows)
+
 
 @dataclass(slots=True)
 class _Tree:

@@ -536,3 +536,14 @@ def test_a_value_is_read_wherever_it_stands_in_its_cell(tmp_path: Path) -> None:
     path = rewrite(source, tmp_path / "t.xlsx", cells)
     assert {k: v[0] for k, v in reader_cells(path)["表"].items()} == {
         (1, 1): "1.5", (1, 2): "2", (1, 3): "3", (1, 4): "甲", (1, 5): "乙", (1, 7): "丁"}
+
+
+def test_places_tell_they_are_there_without_listing_them(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    """A workbook's places are asked whether there are any on every read:
+    that is answered without writing out every path, and agrees with len()."""
+    cells = X.read(build(tmp_path / "m.xlsx", {"表": MOF_ROWS})).cells
+    assert isinstance(cells, X._Places) and len(cells) > 0
+    monkeypatch.setattr(X._Places, "_paths", lambda self: pytest.fail("paths listed"))
+    assert cells
+    assert not X._Places({}, {})
