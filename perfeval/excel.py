@@ -84,6 +84,7 @@ import functools
 import io
 import itertools
 import math
+import operator
 import os
 import posixpath
 import re
@@ -635,8 +636,10 @@ def _read_sheet(book: _Book, title: str, part: str) -> _Sheet:
             if col > _MAX_COLUMNS or not len(cell):  # no child, no value: a styled blank
                 continue
             kind = cell.get("t", "n")
+            # The value is the cell's first child, but for a formula before it.
+            first = cell[0]
             if kind == "inlineStr":
-                box = cell.find(_INLINE_STRING)
+                box = first if first.tag == _INLINE_STRING else cell.find(_INLINE_STRING)
                 if box is None:
                     continue
                 # Plain text (one <t>) is the common case; rich text takes the walk.
@@ -645,7 +648,8 @@ def _read_sheet(book: _Book, title: str, part: str) -> _Sheet:
                 if text.strip():
                     cells[col] = _Cell(row, col, text)
                 continue
-            raw = cell.findtext(_VALUE)  # for a formula, the value Excel last computed
+            # for a formula, the value Excel last computed
+            raw = first.text if first.tag == _VALUE else cell.findtext(_VALUE)
             if raw:
                 try:
                     made = _make_cell(book, row, col, kind, cell.get("s"), raw)
@@ -926,6 +930,9 @@ def _label_field(text: str) -> str | None:
     return hit[0]
 
 
+_CELL_TEXT = operator.attrgetter("text")
+
+
 def _is_goal(cell: _Cell) -> bool:
     return _is_goal_text(cell.text)
 
@@ -1033,9 +1040,14 @@ class _Form:
 
 def _indicator_header(sheet: _Sheet, row: int) -> dict[str, int] | None:
     """The columns of an indicator header row, or None if ``row`` is not one."""
+    cells = sheet.cells(row)
+    # Most rows head nothing: tell them at C speed, by the words of their cells.
+    names = [*map(_column, map(_CELL_TEXT, cells))]
+    if "name" not in names or "target" not in names:
+        return None
     columns: dict[str, int] = {}
     twice: list[tuple[_Cell, _Cell]] = []
-    for cell in sheet.cells(row):
+    for cell in cells:
         name = _column(cell.text)
         if name is None:
             continue
@@ -1059,8 +1071,14 @@ def _indicator_header(sheet: _Sheet, row: int) -> dict[str, int] | None:
 
 
 def _budget_header(sheet: _Sheet, row: int) -> tuple[dict[str, int], dict[str, str | None]] | None:
+    line = sheet.cells(row)
+    # Most rows head nothing: tell them at C speed, by the words of their cells.
+    # (Both 预算数 and 执行数 are wanted: a row with fewer than two budget
+    # words heads no block.)
+    if [*map(_budget_column, map(_CELL_TEXT, line))].count(None) > len(line) - 2:
+        return None
     found: dict[str, list[tuple[_Cell, str | None]]] = {}
-    for cell in sheet.cells(row):
+    for cell in line:
         hit = _budget_column(cell.text)
         if hit is not None:
             found.setdefault(hit[0], []).append((cell, hit[1]))
@@ -1245,18 +1263,46 @@ class _Places(Mapping[str, str]):
     at most: each is written out only when asked for.
     """
 
-    def __init__(self, at: dict[str, tuple[_Sheet, _Cell | str]]) -> None:
+    def __init__(self, at: dict[str, tuple[_Sheet, _Cell | str]],
+                 rows: dict[str, tuple[_Sheet, list[_Value_]]] | None = None) -> None:
         self._at = at  # key path → (sheet, a cell or a reference such as E9)
+        # An indicator's path → its sheet and values: the places of its keys
+        # are looked up there, not written out per key (see _indicator_node).
+        self._rows = rows or {}
 
     def __getitem__(self, path: str) -> str:
-        sheet, at = self._at[path]
-        return sheet.where(at)
+        hit = self._at.get(path)
+        if hit is not None:
+            return hit[0].where(hit[1])
+        prefix, dot, key = path.rpartition(".")
+        if prefix in self._rows and dot:
+            sheet, values = self._rows[prefix]
+            for k, _cell, _text, where in values:
+                if k == key and where is not None:
+                    return sheet.where(where)
+        elif path in self._rows:  # the indicator itself: its name's place
+            sheet, values = self._rows[path]
+            where = values[2][3]
+            assert where is not None
+            return sheet.where(where)
+        raise KeyError(path)
+
+    def _paths(self) -> Iterator[str]:
+        yield from self._at
+        for prefix, (_sheet, values) in self._rows.items():
+            yield prefix
+            yield from dict.fromkeys(f"{prefix}.{k}" for k, _c, _t, where in values
+                                     if where is not None)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._at)
+        return self._paths()
 
     def __len__(self) -> int:
-        return len(self._at)
+        return sum(1 for _ in self._paths())
+
+    def __bool__(self) -> bool:
+        # Asked of every workbook read (has it places?): never lists them all.
+        return bool(self._at or self._rows)
 
 
 @dataclass(slots=True)
@@ -1265,6 +1311,7 @@ class _Tree:
 
     file: str
     places: dict[str, tuple[_Sheet, _Cell | str]] = field(default_factory=dict)  # see _Places
+    rows: dict[str, tuple[_Sheet, list[_Value_]]] = field(default_factory=dict)  # see _Places
 
     def scalar(self, sheet: _Sheet, path: str, cell: _Cell | None, text: str | None = None,
                where: _Cell | str | None = None) -> _Scalar:
@@ -1351,6 +1398,12 @@ def _with_unit(cell: _Cell, unit: str, fraction: bool) -> str:
     return text
 
 
+# (key, cell, text, where) of an indicator's value: its cell (None for a
+# composed value), its text when that is not the cell's, and what an error
+# about it names.
+_Value_ = tuple[str, "_Cell | None", "str | None", "_Cell | str | None"]
+
+
 def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapping:
     sheet = form.sheet
     cols = line.columns
@@ -1362,7 +1415,7 @@ def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapp
 
     # (key, cell, text, where): the value's cell (None for a composed value),
     # its text when that is not the cell's, and what an error about it names.
-    values: list[tuple[str, _Cell | None, str | None, _Cell | str | None]] = [
+    values: list[_Value_] = [
         ("level1", line.level1, None, line.level1),
         ("level2", line.level2, None, line.level2),
         ("name", get("name"), None, get("name") or ref("name")),
@@ -1387,14 +1440,18 @@ def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapp
     for key in ("reason", "direction", "applicable"):
         if key in cols:
             values.append((key, get(key), None, get(key) or ref(key)))
-    # tree.scalar of each, unrolled: a form has a few hundred of them.
-    places, value = tree.places, tree.value
+    # tree.scalar of each, unrolled: a form has a few hundred of them.  The
+    # places of the keys are found in ``values`` when an error asks for one.
+    tree.rows[prefix] = (sheet, values)
     items: list[tuple[str, int | None, _Node]] = []
-    for key, cell, text, where in values:
-        if where is not None:
-            places[f"{prefix}.{key}"] = (sheet, where)
-        items.append((key, None, value(sheet, cell, text)))
-    places[prefix] = (sheet, get("name") or ref("name"))
+    for key, cell, text, _where in values:
+        if cell is not None:
+            if cell.error is not None:
+                _fail(tree.file, f"the cell holds the Excel error {cell.error}",
+                      sheet.where(cell))
+            if text is None:
+                text = cell.text
+        items.append((key, None, _scalar((text, None, False))))
     return _Mapping(tuple(items), None)
 
 
@@ -1545,7 +1602,7 @@ def read(source: Source) -> _Mapping:
         projects = tuple(_Mapping(tuple(_form_node(tree, p, f"projects[{i}]", "project")), None)
                          for i, p in enumerate(book.projects))
         items.append(("projects", None, _Sequence(projects, None)))
-    return _Mapping(tuple(items), None, cells=_Places(tree.places))
+    return _Mapping(tuple(items), None, cells=_Places(tree.places, tree.rows))
 
 
 # --------------------------------------------------------------------------

@@ -446,3 +446,104 @@ def test_remembered_cell_references_read_as_new_ones() -> None:
 def test_the_bytes_of_a_workbook_read_as_its_file(tmp_path: Path) -> None:
     path = mof_form(tmp_path)
     assert X.read(path.read_bytes()) == X.read(path)
+
+
+# ------------------------------------------------ header rows told at C speed
+
+def header_sheet(*texts: str) -> X._Sheet:
+    return X._Sheet("表", [{c: X._Cell(1, c, t) for c, t in enumerate(texts, 1) if t}])
+
+
+def test_indicator_header_precheck_keeps_every_outcome() -> None:
+    """The quick test of a row's words returns None only where the full
+    reading did: a row lacking 三级指标 or a target column, even one with a
+    column named twice, heads nothing; with both, twice is an error and a
+    missing 实际完成值 is one."""
+    assert X._indicator_header(header_sheet("三级指标", "三级指标", "实际完成值"), 1) is None
+    assert X._indicator_header(header_sheet("年度指标值", "实际完成值", "分值"), 1) is None
+    assert X._indicator_header(header_sheet("项目000001工作经费", "95%", "是"), 1) is None
+    assert X._indicator_header(header_sheet("一级指标", "三级指标", "", "年度指标值", "实际完成值"),
+                               1) == {"level1": 1, "name": 2, "target": 4, "actual": 5}
+    with pytest.raises(X._SheetError, match="two columns are headed"):
+        X._indicator_header(header_sheet("三级指标", "年度指标值", "实际完成值", "指标值"), 1)
+    with pytest.raises(X._SheetError, match="no 实际完成值 column"):
+        X._indicator_header(header_sheet("三级指标", "年度指标值", "分值"), 1)
+
+
+def test_budget_header_precheck_keeps_every_outcome() -> None:
+    """A budget header needs both 预算数 and 执行数; with both, the columns,
+    their units and the refusal of two budget columns are as before."""
+    assert X._budget_header(header_sheet("预算数（A）", "执行率"), 1) is None
+    assert X._budget_header(header_sheet("执行数（B）", "执行数（B）"), 1) is None
+    assert X._budget_header(header_sheet("预算执行情况（万元）", "预算数（A）", "执行数（B）"), 1) == (
+        {"planned": 2, "executed": 3}, {"planned": "万元", "executed": "万元"})
+    with pytest.raises(X._SheetError, match="two budget columns"):
+        X._budget_header(header_sheet("预算数（A）", "全年预算数（A）", "执行数（B）"), 1)
+
+
+# ------------------------------------------------ places of indicator values
+
+@pytest.mark.parametrize("layout", ["mof", "hubei", "split"])
+def test_indicator_places_name_their_cells(tmp_path: Path, layout: str) -> None:
+    """The places of an indicator's keys, looked up from its values when an
+    error asks, are the cell of each key's column on its row (the reference
+    of an empty one), the indicator itself is its name's cell, and a key it
+    does not have has no place."""
+    rows = {"mof": MOF_ROWS, "hubei": HUBEI_ROWS, "split": SPLIT_ROWS}[layout]
+    path = build(tmp_path / f"{layout}.xlsx", {"表": rows})
+    cells = X.read(path).cells
+    assert cells is not None
+    form = X._scan_workbook(path, str(path)).root
+    prefixes = ([f"indicators[{i}]" for i in range(len(form.loose))]
+                + [f"goals[{g}].indicators[{i}]" for g, b in enumerate(form.goals)
+                   for i in range(len(b.lines))])
+    assert len(prefixes) == len(form.lines) > 3
+    seen = set(cells)
+    for prefix, line in zip(prefixes, form.lines, strict=True):
+        assert cells[prefix] == cells[f"{prefix}.name"]
+        for key in ("name", "actual", "weight", "score", "reason"):
+            if key in line.columns:
+                ref = f"{X._LETTERS[line.columns[key]]}{line.row}"
+                assert cells[f"{prefix}.{key}"] == f"sheet 表, cell {ref}"
+                assert f"{prefix}.{key}" in seen
+        assert cells.get(f"{prefix}.unit") is None and cells.get(f"{prefix}.nothing") is None
+        assert prefix in seen
+    assert len(cells) == len(seen)
+    assert cells.get(f"indicators[{len(form.lines)}].name") is None
+
+
+def test_a_value_is_read_wherever_it_stands_in_its_cell(tmp_path: Path) -> None:
+    """The value of a cell is read from its first child when that is the
+    value, else found among the children: after a formula, or before one."""
+    source = build(tmp_path / "s.xlsx", {"表": [["占位"]]})
+
+    def cells(parts: dict[str, bytes]) -> None:
+        for name in sheet_parts(parts):
+            parts[name] = re.sub(
+                rb"<sheetData>.*</sheetData>",
+                '<sheetData><row r="1">'
+                '<c r="A1"><v>1.5</v></c>'
+                '<c r="B1"><f>1+1</f><v>2</v></c>'
+                '<c r="C1"><v>3</v><f>1+2</f></c>'
+                '<c r="D1" t="inlineStr"><is><t>甲</t></is></c>'
+                '<c r="E1" t="inlineStr"><f>"乙"</f><is><t>乙</t></is></c>'
+                '<c r="F1" t="inlineStr"><f>"丙"</f></c>'
+                '<c r="G1" t="str"><f>"丁"</f><v>丁</v></c>'
+                '<c r="H1"><f>1+1</f><v></v></c>'
+                '<c r="I1"><f>1+1</f></c>'
+                '</row></sheetData>'.encode(), parts[name], flags=re.DOTALL)
+
+    path = rewrite(source, tmp_path / "t.xlsx", cells)
+    assert {k: v[0] for k, v in reader_cells(path)["表"].items()} == {
+        (1, 1): "1.5", (1, 2): "2", (1, 3): "3", (1, 4): "甲", (1, 5): "乙", (1, 7): "丁"}
+
+
+def test_places_tell_they_are_there_without_listing_them(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    """A workbook's places are asked whether there are any on every read:
+    that is answered without writing out every path, and agrees with len()."""
+    cells = X.read(build(tmp_path / "m.xlsx", {"表": MOF_ROWS})).cells
+    assert isinstance(cells, X._Places) and len(cells) > 0
+    monkeypatch.setattr(X._Places, "_paths", lambda self: pytest.fail("paths listed"))
+    assert cells
+    assert not X._Places({}, {})
