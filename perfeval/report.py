@@ -7,6 +7,7 @@ unrounded sum.  The same report always gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,12 +45,17 @@ def number(value: Decimal | None) -> int | float | None:
     return float(value)
 
 
+# A province's tables repeat their weights, scores and ratios, and rounding
+# one (quantize, then float() through the digits) costs several times the
+# look-up; equal Decimals (2.5, 2.50) round alike, so their value is the key.
+@functools.lru_cache(maxsize=4096)
 def _cents(value: Decimal) -> int | float:
     """``number(round2(value))``, in one call: a report has three per row."""
     value = value.quantize(_CENT, ROUND_HALF_UP)
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def _basis(value: Decimal | None) -> int | float | None:
     """``number(round4(value))``, ``None`` kept."""
     if value is None:

@@ -1,0 +1,55 @@
+"""The memos and fast paths of scoring and of the report's JSON form.
+
+Each one stands in for a plainer spelling of the same computation; these laws
+hold the two together, so that a later edit to either shows up here rather
+than as a changed number in somebody's report.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from perfeval.report import _basis, _cents, number, round2, round4
+
+_AMOUNTS = st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, allow_infinity=False,
+                       places=6) | st.decimals(min_value=0, max_value=100, allow_nan=False,
+                                               allow_infinity=False, places=24)
+
+
+def _padded(value: Decimal) -> Decimal:
+    """The same value with two more trailing zeros: 2.5 as 2.500."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return Decimal((sign, (*digits, 0, 0), exponent - 2))
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal and of one type: 10 is not 10.0 in the JSON."""
+    return type(a) is type(b) and a == b
+
+
+@example(Decimal("2.005"))
+@example(Decimal("-0.004"))
+@example(Decimal("0E-24"))
+@example(Decimal("99.99499999999999999999999"))
+@given(_AMOUNTS)
+def test_cents_memo_is_number_of_round2(value: Decimal) -> None:
+    expected = number(round2(value))
+    # an equal Decimal with other digits may have put its answer in the memo first
+    assert _same(_cents(value.normalize()), expected)
+    assert _same(_cents(_padded(value)), expected)
+    assert _same(_cents(value), expected)
+
+
+@example(Decimal("0.99995"))
+@example(Decimal("1.0000"))
+@given(st.none() | _AMOUNTS)
+def test_basis_memo_is_number_of_round4(value: Decimal | None) -> None:
+    expected = None if value is None else number(round4(value))
+    if value is not None:
+        assert _same(_basis(value.normalize()), expected)
+        assert _same(_basis(_padded(value)), expected)
+    assert _same(_basis(value), expected)
