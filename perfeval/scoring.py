@@ -41,7 +41,7 @@ from perfeval.documents import read
 from perfeval.errors import DocumentError, RulesError, TargetSyntaxError
 from perfeval.evaluate import Outcome, evaluate
 from perfeval.findings import Finding
-from perfeval.report import BudgetResult, IndicatorResult, Report, round2
+from perfeval.report import BudgetResult, IndicatorResult, Report, _indicator_result, round2
 from perfeval.rules import DEFAULT_PACK, RulePack, load_pack
 from perfeval.targets import parse_target
 
@@ -336,10 +336,10 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     budget_weight = _to_decimal(bn, bd)
 
     scores, (exact, exact_den) = _scores(rows, weights, den)
-    indicators = []
+    indicators: list[IndicatorResult] = []
     for r, w, s in zip(rows, _apportion(weights, den), scores):
         ind, o = r.indicator, r.outcome
-        indicators.append(IndicatorResult(
+        indicators.append(_indicator_result(
             r.goal, ind.level1, ind.level2, ind.name, ind.target, ind.actual,
             _canonical(ind.target), o.status, o.ratio, w, s, o.explanation, r.pool, ind.score))
     results = tuple(indicators)

@@ -7,12 +7,24 @@ than as a changed number in somebody's report.
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from perfeval.report import _basis, _cents, number, round2, round4
+from perfeval.report import (
+    IndicatorResult,
+    _basis,
+    _cents,
+    _indicator_result,
+    number,
+    round2,
+    round4,
+)
 
 _AMOUNTS = st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, allow_infinity=False,
                        places=6) | st.decimals(min_value=0, max_value=100, allow_nan=False,
@@ -53,3 +65,22 @@ def test_basis_memo_is_number_of_round4(value: Decimal | None) -> None:
         assert _same(_basis(value.normalize()), expected)
         assert _same(_basis(_padded(value)), expected)
     assert _same(_basis(value), expected)
+
+
+_TEXT = st.text(max_size=6)
+_FIELDS = st.tuples(
+    st.none() | _TEXT, _TEXT, _TEXT, _TEXT, st.none() | _TEXT, st.none() | _TEXT,
+    st.none() | _TEXT, _TEXT, st.none() | _AMOUNTS, _AMOUNTS, _AMOUNTS, _TEXT, _TEXT,
+    st.none() | _AMOUNTS)
+
+
+@given(_FIELDS)
+def test_indicator_result_made_the_fast_way_is_the_dataclass_made_plainly(
+        values: tuple[Any, ...]) -> None:
+    plain, fast = IndicatorResult(*values), _indicator_result(*values)
+    assert type(fast) is IndicatorResult
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert dataclasses.astuple(fast) == values
+    assert pickle.loads(pickle.dumps(fast)) == plain  # as --jobs workers send reports back
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.name = "x"  # type: ignore[misc]
