@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from os import PathLike
@@ -140,21 +141,27 @@ def _budget_present(doc: Document) -> bool:
 Ratio: TypeAlias = tuple[int, int]  # (numerator, denominator), denominator > 0
 
 
-def _over_one(values: list[Decimal]) -> tuple[list[int], int]:
+def _over_one(values: Iterable[Decimal]) -> tuple[list[int], int]:
     """The values as numerators over their least common denominator."""
     ratios = [v.as_integer_ratio() for v in values]
     den = math.lcm(*(d for _, d in ratios))
     return [n * (den // d) for n, d in ratios], den
 
 
+@functools.lru_cache(maxsize=256)  # a pack has a handful of pool combinations
+def _pool_units(points: tuple[Decimal, ...]) -> tuple[int, ...]:
+    """Pool points over their common denominator, which cancels in points[p] / sum."""
+    return tuple(_over_one(points)[0])
+
+
 def _default_weights(rows: list[Row], pack: RulePack, available: Ratio) -> tuple[list[int], int]:
     """``available`` points shared out by goal, pool and indicator (the module
     docstring): each row's weight over one common denominator."""
     split = pack.split_by_goal
-    groups: dict[int, dict[str, list[int]]] = {}
+    groups: defaultdict[int, defaultdict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, r in enumerate(rows):
         if r.outcome.status != "not_applicable":
-            groups.setdefault(r.goal_index if split else 0, {}).setdefault(r.pool, []).append(i)
+            groups[r.goal_index if split else 0][r.pool].append(i)
     weights = [0] * len(rows)
     if not groups:
         return weights, 1
@@ -162,8 +169,7 @@ def _default_weights(rows: list[Row], pack: RulePack, available: Ratio) -> tuple
     ad *= len(groups)  # each goal's points
     shares: list[tuple[list[int], int, int]] = []
     for pools in groups.values():
-        # points[p] / nominal: the pools' common denominator cancels
-        units, _ = _over_one([pack.pools[p] for p in pools])
+        units = _pool_units(tuple(pack.pools[p] for p in pools))
         nominal = sum(units)
         for (p, indices), u in zip(pools.items(), units):
             if nominal > 0:
@@ -319,9 +325,11 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     """
     doc = read(document) if isinstance(document, str | PathLike | Mapping) else document
     pack = _pack_for(doc, rules, allow_outside_rules)
-    rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
-                _evaluate(ind, pack, doc.year))
-            for goal, gi, ind in _rows(doc)]
+    rows: list[Row] = []
+    year = doc.year
+    for goal, gi, ind in _rows(doc):
+        pool, known = pool_of(ind.level1, ind.level2, pack)
+        rows.append(Row(goal, gi, ind, pool, known, _evaluate(ind, pack, year)))
 
     has_budget = _budget_present(doc)
     explicit = _explicit_weights(rows, doc, has_budget)
