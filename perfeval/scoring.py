@@ -230,7 +230,7 @@ def _scores(rows: list[Row], weights: list[int], den: int) -> tuple[list[Decimal
                 if o.exact_fraction is None else o.exact_fraction.as_integer_ratio())
         product = w * n
         sums[d] = sums.get(d, 0) + product
-        cut.append(_decimal_of(product * _SCALE // (den * d), -_PLACES))
+        cut.append(_cut(product * _SCALE // (den * d)))
     common = math.lcm(*sums)
     return cut, (sum(s * (common // d) for d, s in sums.items()), den * common)
 
@@ -241,7 +241,7 @@ _PLACES = 24  # far below any printed digit, within Decimal's 28 for values < 10
 _SCALE = 10 ** _PLACES
 
 
-@functools.lru_cache(maxsize=65536)  # a province's tables repeat their weights
+@functools.lru_cache(maxsize=65536)  # a province's budget points and scores repeat
 def _decimal_of(n: int, exp: int) -> Decimal:
     """``n × 10^exp`` built from text (exact, no context), trailing zeros dropped
     (as many as the negative exponent allows)."""
@@ -252,6 +252,13 @@ def _decimal_of(n: int, exp: int) -> Decimal:
     if zeros:
         digits, exp = digits[:-zeros], exp + zeros
     return Decimal(f"{digits}E{exp}")
+
+
+@functools.lru_cache(maxsize=65536)  # a province's tables repeat their weights and scores
+def _cut(units: int) -> Decimal:
+    """``units × 10⁻²⁴``: a weight or a score cut at 24 places, two a row (a
+    memo keyed by one int answers sooner than ``_decimal_of``'s by two)."""
+    return _decimal_of.__wrapped__(units, -_PLACES)
 
 
 def _apportion(numerators: list[int], den: int) -> list[Decimal]:
@@ -266,7 +273,7 @@ def _apportion(numerators: list[int], den: int) -> list[Decimal]:
         by_remainder = sorted(range(len(numerators)), key=lambda i: -remainders[i])
         for i in by_remainder[:spare]:
             units[i] += 1
-    return [_decimal_of(u, -_PLACES) for u in units]
+    return [_cut(u) for u in units]
 
 
 def _to_decimal(n: int, d: int = 1) -> Decimal:

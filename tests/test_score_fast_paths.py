@@ -16,6 +16,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from perfeval import scoring
 from perfeval.report import (
     IndicatorResult,
     _basis,
@@ -84,3 +85,13 @@ def test_indicator_result_made_the_fast_way_is_the_dataclass_made_plainly(
     assert pickle.loads(pickle.dumps(fast)) == plain  # as --jobs workers send reports back
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.name = "x"  # type: ignore[misc]
+
+
+@example(0)
+@example(10**24)
+@example(36 * 10**23)
+@given(st.integers(0, 10**27))
+def test_cut_is_decimal_of_at_24_places(units: int) -> None:
+    # repr: the same digits and exponent, not only an equal value
+    assert repr(scoring._cut(units)) == repr(scoring._decimal_of(units, -24))
+    assert repr(scoring._cut(units)) == repr(scoring._decimal_of(units, -24))  # (from the memo)
