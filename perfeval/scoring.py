@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from os import PathLike
@@ -41,7 +42,7 @@ from perfeval.documents import read
 from perfeval.errors import DocumentError, RulesError, TargetSyntaxError
 from perfeval.evaluate import Outcome, evaluate
 from perfeval.findings import Finding
-from perfeval.report import BudgetResult, IndicatorResult, Report, round2
+from perfeval.report import BudgetResult, IndicatorResult, Report, _indicator_result, round2
 from perfeval.rules import DEFAULT_PACK, RulePack, load_pack
 from perfeval.targets import parse_target
 
@@ -140,21 +141,27 @@ def _budget_present(doc: Document) -> bool:
 Ratio: TypeAlias = tuple[int, int]  # (numerator, denominator), denominator > 0
 
 
-def _over_one(values: list[Decimal]) -> tuple[list[int], int]:
+def _over_one(values: Iterable[Decimal]) -> tuple[list[int], int]:
     """The values as numerators over their least common denominator."""
     ratios = [v.as_integer_ratio() for v in values]
     den = math.lcm(*(d for _, d in ratios))
     return [n * (den // d) for n, d in ratios], den
 
 
+@functools.lru_cache(maxsize=256)  # a pack has a handful of pool combinations
+def _pool_units(points: tuple[Decimal, ...]) -> tuple[int, ...]:
+    """Pool points over their common denominator, which cancels in points[p] / sum."""
+    return tuple(_over_one(points)[0])
+
+
 def _default_weights(rows: list[Row], pack: RulePack, available: Ratio) -> tuple[list[int], int]:
     """``available`` points shared out by goal, pool and indicator (the module
     docstring): each row's weight over one common denominator."""
     split = pack.split_by_goal
-    groups: dict[int, dict[str, list[int]]] = {}
+    groups: defaultdict[int, defaultdict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, r in enumerate(rows):
         if r.outcome.status != "not_applicable":
-            groups.setdefault(r.goal_index if split else 0, {}).setdefault(r.pool, []).append(i)
+            groups[r.goal_index if split else 0][r.pool].append(i)
     weights = [0] * len(rows)
     if not groups:
         return weights, 1
@@ -162,8 +169,7 @@ def _default_weights(rows: list[Row], pack: RulePack, available: Ratio) -> tuple
     ad *= len(groups)  # each goal's points
     shares: list[tuple[list[int], int, int]] = []
     for pools in groups.values():
-        # points[p] / nominal: the pools' common denominator cancels
-        units, _ = _over_one([pack.pools[p] for p in pools])
+        units = _pool_units(tuple(pack.pools[p] for p in pools))
         nominal = sum(units)
         for (p, indices), u in zip(pools.items(), units):
             if nominal > 0:
@@ -224,7 +230,7 @@ def _scores(rows: list[Row], weights: list[int], den: int) -> tuple[list[Decimal
                 if o.exact_fraction is None else o.exact_fraction.as_integer_ratio())
         product = w * n
         sums[d] = sums.get(d, 0) + product
-        cut.append(_decimal_of(product * _SCALE // (den * d), -_PLACES))
+        cut.append(_cut(product * _SCALE // (den * d)))
     common = math.lcm(*sums)
     return cut, (sum(s * (common // d) for d, s in sums.items()), den * common)
 
@@ -235,7 +241,7 @@ _PLACES = 24  # far below any printed digit, within Decimal's 28 for values < 10
 _SCALE = 10 ** _PLACES
 
 
-@functools.lru_cache(maxsize=65536)  # a province's tables repeat their weights
+@functools.lru_cache(maxsize=65536)  # a province's budget points and scores repeat
 def _decimal_of(n: int, exp: int) -> Decimal:
     """``n × 10^exp`` built from text (exact, no context), trailing zeros dropped
     (as many as the negative exponent allows)."""
@@ -246,6 +252,13 @@ def _decimal_of(n: int, exp: int) -> Decimal:
     if zeros:
         digits, exp = digits[:-zeros], exp + zeros
     return Decimal(f"{digits}E{exp}")
+
+
+@functools.lru_cache(maxsize=65536)  # a province's tables repeat their weights and scores
+def _cut(units: int) -> Decimal:
+    """``units × 10⁻²⁴``: a weight or a score cut at 24 places, two a row (a
+    memo keyed by one int answers sooner than ``_decimal_of``'s by two)."""
+    return _decimal_of.__wrapped__(units, -_PLACES)
 
 
 def _apportion(numerators: list[int], den: int) -> list[Decimal]:
@@ -260,7 +273,7 @@ def _apportion(numerators: list[int], den: int) -> list[Decimal]:
         by_remainder = sorted(range(len(numerators)), key=lambda i: -remainders[i])
         for i in by_remainder[:spare]:
             units[i] += 1
-    return [_decimal_of(u, -_PLACES) for u in units]
+    return [_cut(u) for u in units]
 
 
 def _to_decimal(n: int, d: int = 1) -> Decimal:
@@ -319,9 +332,11 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     """
     doc = read(document) if isinstance(document, str | PathLike | Mapping) else document
     pack = _pack_for(doc, rules, allow_outside_rules)
-    rows = [Row(goal, gi, ind, *pool_of(ind.level1, ind.level2, pack),
-                _evaluate(ind, pack, doc.year))
-            for goal, gi, ind in _rows(doc)]
+    rows: list[Row] = []
+    year = doc.year
+    for goal, gi, ind in _rows(doc):
+        pool, known = pool_of(ind.level1, ind.level2, pack)
+        rows.append(Row(goal, gi, ind, pool, known, _evaluate(ind, pack, year)))
 
     has_budget = _budget_present(doc)
     explicit = _explicit_weights(rows, doc, has_budget)
@@ -336,10 +351,10 @@ def score(document: Document | str | PathLike[str] | Mapping[str, object], *,
     budget_weight = _to_decimal(bn, bd)
 
     scores, (exact, exact_den) = _scores(rows, weights, den)
-    indicators = []
+    indicators: list[IndicatorResult] = []
     for r, w, s in zip(rows, _apportion(weights, den), scores):
         ind, o = r.indicator, r.outcome
-        indicators.append(IndicatorResult(
+        indicators.append(_indicator_result(
             r.goal, ind.level1, ind.level2, ind.name, ind.target, ind.actual,
             _canonical(ind.target), o.status, o.ratio, w, s, o.explanation, r.pool, ind.score))
     results = tuple(indicators)
