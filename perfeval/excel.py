@@ -1443,16 +1443,9 @@ def _indicator_node(tree: _Tree, form: _Form, line: _Line, prefix: str) -> _Mapp
     # tree.scalar of each, unrolled: a form has a few hundred of them.  The
     # places of the keys are found in ``values`` when an error asks for one.
     tree.rows[prefix] = (sheet, values)
-    items: list[tuple[str, int | None, _Node]] = []
-    for key, cell, text, _where in values:
-        if cell is not None:
-            if cell.error is not None:
-                _fail(tree.file, f"the cell holds the Excel error {cell.error}",
-                      sheet.where(cell))
-            if text is None:
-                text = cell.text
-        items.append((key, None, _scalar((text, None, False))))
-    return _Mapping(tuple(items), None)
+    value = tree.value
+    return _Mapping(tuple([(key, None, value(sheet, cell, text))
+                           for key, cell, text, _where in values]), None)
 
 
 def _points_text(cell: _Cell | None) -> str | None:
