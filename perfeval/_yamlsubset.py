@@ -273,7 +273,7 @@ def _sequence(lines: list[_Line], pos: int, indent: int, depth: int) -> tuple[No
     end = len(lines)
     while pos < end:
         number, at, text = lines[pos]
-        if at != indent or text[0] != "-" or (len(text) > 1 and text[1] != " "):  # no entry
+        if at != indent or not _is_entry(text):
             break
         rest = text[1:].lstrip(" ")
         if not rest or rest[0] == "#":
