@@ -355,7 +355,7 @@ def cold_start(runs: int) -> None:
     # PYTHONDONTWRITEBYTECODE would compile every module on every run.
     compileall.compile_dir(str(ROOT / "perfeval"), quiet=1)
     doc = str(ROOT / "examples" / "jianghan-2024" / "outsourcing.yaml")
-    entry = [sys.executable, "-c", "from perfeval.cli import main; raise SystemExit(main())"]
+    entry = [sys.executable, "-c", "from perfeval.cli import console; raise SystemExit(console())"]
     ours, base = [], []
     for _ in range(runs):
         ours.append(child([*entry, "score", doc])[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfeval.cli import main
+from perfeval.cli import console
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(console())

@@ -1060,3 +1060,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return 1  # what Python itself returns on EPIPE
+
+
+def console() -> int:
+    """The ``perfeval`` command and ``python -m perfeval``: :func:`main` in a
+    process that ends when it returns.  Everything it made is frozen first:
+    the collector's last pass at exit would otherwise walk every object
+    (the rule packs, the memos of a batch) to find no cycle, for 10–100 ms."""
+    code = main()
+    import gc
+
+    gc.freeze()
+    return code
