@@ -473,6 +473,17 @@ def _in_order(chunks: list[Any]) -> Iterator[tuple[Any, bool, str | None]]:
         yield from chunks.pop().result()
 
 
+def _chunks(count: int, workers: int, most: int = 8) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each run of jobs a worker takes at once: ``most``,
+    fewer as the end nears, so that the workers finish together instead of
+    one scoring its last eight documents while the others wait."""
+    start = 0
+    while start < count:
+        stop = start + max(1, min(most, (count - start) // (2 * workers)))
+        yield start, stop
+        start = stop
+
+
 def _score_chunk(jobs: list[tuple[str, str | None, bool, bool, bool]]
                  ) -> list[tuple[Any, bool, str | None]]:
     return [_score_job(job) for job in jobs]
@@ -579,12 +590,12 @@ def _score_jobs(args: argparse.Namespace) -> int:
             stop = multiprocessing.RawValue("b", 0)
             pool = ProcessPoolExecutor(max_workers=args.jobs, initializer=_worker_start,
                                        initargs=(stop,))
-            # Chunks of 8 submitted here rather than through `pool.map`, whose
+            # Chunks submitted here rather than through `pool.map`, whose
             # iterator cancels its futures from this thread when interrupted
             # (see _stop_pool).
             with _interrupts_held():
-                chunks = [pool.submit(_score_chunk, jobs[i:i + 8])
-                          for i in range(0, len(jobs), 8)]
+                chunks = [pool.submit(_score_chunk, jobs[start:stop])
+                          for start, stop in _chunks(len(jobs), args.jobs)]
             results = _in_order(chunks)
         else:
             results = map(_score_job, jobs)

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from perfeval import cli
 
@@ -83,6 +85,22 @@ def test_the_command_freezes_what_it_made_before_the_process_ends(
     finally:
         gc.unfreeze()
     capsys.readouterr()
+
+
+@given(st.integers(0, 500), st.integers(1, 8), st.integers(1, 16))
+def test_chunks_cover_every_job_once_in_order_and_shrink_toward_the_end(
+        count: int, workers: int, most: int) -> None:
+    chunks = list(cli._chunks(count, workers, most))
+    assert [i for start, stop in chunks for i in range(start, stop)] == list(range(count))
+    sizes = [stop - start for start, stop in chunks]
+    assert all(1 <= size <= most for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    # the last chunk is a single document
+    if count > 2 * workers:
+        assert sizes[-1] == 1
+    # whole chunks while there is plenty left
+    assert all(size == most for size, (start, _) in zip(sizes, chunks)
+               if count - start >= 2 * workers * most)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group is POSIX")
