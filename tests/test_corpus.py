@@ -1,4 +1,4 @@
-"""The corpus of real strings (../shared/corpus/real-strings.tsv).
+"""The corpus of real strings (tests/data/real-strings.tsv).
 
 (a) every row goes through parse_target, parse_actual and evaluate, and nothing
     but a TargetSyntaxError may come out;
@@ -18,23 +18,15 @@ from perfeval.errors import TargetSyntaxError
 from perfeval.evaluate import evaluate
 from perfeval.targets import parse_actual, parse_target
 
-HERE = Path(__file__).resolve().parent
-CORPUS = next(
-    (p for p in (HERE.parent.parent / "shared" / "corpus" / "real-strings.tsv",
-                 HERE / "data" / "real-strings.tsv") if p.is_file()),
-    None,
-)
+CORPUS = Path(__file__).resolve().parent / "data" / "real-strings.tsv"
 
 
 def _rows() -> list[dict[str, str]]:
-    if CORPUS is None:
-        return []
     with CORPUS.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 ROWS = _rows()
-pytestmark = pytest.mark.skipif(CORPUS is None, reason="the shared corpus is not checked out")
 
 # (indicator, target, actual) -> status.
 LABELS: dict[tuple[str, str, str], str] = {
