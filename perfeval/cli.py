@@ -24,6 +24,7 @@ commands that load documents, so ``perfeval parse`` answers at once.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import functools
 import os
@@ -465,12 +466,23 @@ def _interrupts_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _in_order(chunks: list[Any]) -> Iterator[tuple[Any, bool, str | None]]:
-    """The results of the futures ``chunks``, in order, each future let go
-    once read: a batch of 100,000 documents must not hold every report."""
-    chunks.reverse()
-    while chunks:
-        yield from chunks.pop().result()
+# Chunks a batch keeps submitted and not yet read, per worker: enough that a
+# worker never waits for the next one while the first in line is read.
+_AHEAD = 8
+
+
+def _in_order(pending: collections.deque[Any], submit: Callable[[], Any | None]
+              ) -> Iterator[tuple[Any, bool, str | None]]:
+    """The results of the chunk futures ``pending``, in order, each let go
+    once read; for each one read, ``submit()`` submits the next chunk, if
+    any, and returns its future.  A batch of 100,000 documents holds neither
+    a future for every chunk nor, behind a slow document, every report."""
+    while pending:
+        head = pending.popleft()
+        following = submit()
+        if following is not None:
+            pending.append(following)
+        yield from head.result()
 
 
 def _chunks(count: int, workers: int, most: int = 8) -> Iterator[tuple[int, int]]:
@@ -592,11 +604,18 @@ def _score_jobs(args: argparse.Namespace) -> int:
                                        initargs=(stop,))
             # Chunks submitted here rather than through `pool.map`, whose
             # iterator cancels its futures from this thread when interrupted
-            # (see _stop_pool).
+            # (see _stop_pool).  The workers fork at the first submission.
+            spans = _chunks(len(jobs), args.jobs)
+
+            def submit() -> Any | None:
+                span = next(spans, None)
+                return None if span is None else pool.submit(_score_chunk, jobs[slice(*span)])
+
+            pending: collections.deque[Any] = collections.deque()
             with _interrupts_held():
-                chunks = [pool.submit(_score_chunk, jobs[start:stop])
-                          for start, stop in _chunks(len(jobs), args.jobs)]
-            results = _in_order(chunks)
+                while len(pending) < _AHEAD * args.jobs and (future := submit()) is not None:
+                    pending.append(future)
+            results = _in_order(pending, submit)
         else:
             results = map(_score_job, jobs)
         for path, (result, has_errors, message) in zip(paths, results):

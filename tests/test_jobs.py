@@ -148,15 +148,65 @@ def test_ctrl_c_stops_every_process_cleanly(tmp_path: Path) -> None:
 
 def test_a_batch_lets_go_of_each_report_once_written() -> None:
     # Peak memory stays flat over 100,000 documents only if the futures of
-    # chunks already written are dropped, not kept to the end of the run.
+    # chunks already written are dropped, and only a few chunks are in
+    # flight at a time: no future for every chunk, and no pile of finished
+    # reports behind one slow document at the head of the line.
+    import collections
     from concurrent.futures import Future
 
-    chunks = []
-    for i in range(3):
+    def done(i: int) -> Future[list[tuple[object, bool, None]]]:
         f: Future[list[tuple[object, bool, None]]] = Future()
         f.set_result([(f"report {i}", False, None)])
-        chunks.append(f)
-    results = cli._in_order(chunks)
+        return f
+
+    made = iter(range(2, 5))
+    submitted: list[int] = []
+
+    def submit() -> Future[list[tuple[object, bool, None]]] | None:
+        i = next(made, None)
+        if i is None:
+            return None
+        submitted.append(i)
+        return done(i)
+
+    pending = collections.deque([done(0), done(1)])
+    results = cli._in_order(pending, submit)
     assert next(results)[0] == "report 0"
-    assert len(chunks) == 2  # the first chunk's future is gone
-    assert [r[0] for r in results] == ["report 1", "report 2"] and chunks == []
+    # the first chunk's future is gone, and one more took its place
+    assert submitted == [2] and len(pending) == 2
+    assert [r[0] for r in results] == ["report 1", "report 2", "report 3", "report 4"]
+    assert submitted == [2, 3, 4] and not pending
+
+
+def test_a_batch_keeps_a_bounded_number_of_chunks_in_flight(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    # 400 documents in chunks of at most 8: at most _AHEAD chunks per worker
+    # are ever submitted and not yet read, and every report still comes, in order.
+    import collections
+
+    source = (EXAMPLES / "jianghan-2024" / "outsourcing.yaml").read_text(encoding="utf-8")
+    for i in range(400):
+        (tmp_path / f"t{i:03d}.yaml").write_text(
+            source.replace("name: 外包工作人员经费", f"name: 表{i:03d}", 1), encoding="utf-8")
+    most = 0
+    original = cli._in_order
+
+    def watched(pending: collections.deque[object], submit: object) -> object:
+        nonlocal most
+
+        def counting() -> object:
+            nonlocal most
+            most = max(most, len(pending))
+            return submit()  # type: ignore[operator]
+        most = len(pending)
+        return original(pending, counting)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_in_order", watched)
+    code, out, _ = run(capsys, "score", str(tmp_path), "--format", "json", "--jobs", "2")
+    assert code == 0
+    names = [line.split('"')[3] for line in out.splitlines() if line.startswith('    "name": "表')]
+    assert names == [f"表{i:03d}" for i in range(400)]
+    assert 0 < most <= cli._AHEAD * 2 < 400 // 8
+
+
