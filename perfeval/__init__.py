@@ -8,9 +8,17 @@ tables (预算绩效自评).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from perfeval.errors import DocumentError, PerfevalError, RulesError, TargetSyntaxError
 from perfeval.evaluate import Outcome, evaluate
 from perfeval.targets import Actual, Target, parse_actual, parse_target
+
+if TYPE_CHECKING:  # imported on first use (__getattr__ below); typed for callers here
+    from perfeval.batch import evaluate_many
+    from perfeval.documents import load
+    from perfeval.report import Report
+    from perfeval.scoring import score
 
 __all__ = [
     "parse_target", "parse_actual", "evaluate", "evaluate_many", "load", "score",
