@@ -641,6 +641,12 @@ def _score_jobs(args: argparse.Namespace) -> int:
                 # several inputs give an array, an empty one when none could
                 # be read: a script reads what this run found, never a stale file
                 sink.write(b"\n]\n" if written else b"[]\n")
+            if pool is not None:
+                # Before the output is in place: a Ctrl-C while the workers
+                # wind down still leaves no output, and once it is in place
+                # the run is all but over.
+                _stop_pool(pool, stop, early=False)
+                pool = None
             if not sink.commit():
                 return EXIT_INPUT
     except BaseException:
@@ -1094,11 +1100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def console() -> int:
     """The ``perfeval`` command and ``python -m perfeval``: :func:`main` in a
-    process that ends when it returns.  Everything it made is frozen first:
-    the collector's last pass at exit would otherwise walk every object
-    (the rule packs, the memos of a batch) to find no cycle, for 10–100 ms."""
+    process that ends when it returns.  The run is over and its output
+    written: a Ctrl-C from now on is ignored, so that the exit status still
+    says how the run went instead of an interrupt that came too late to stop
+    anything.  And everything the run made is frozen: the collector's last
+    pass at exit would otherwise walk every object (the rule packs, the memos
+    of a batch) to find no cycle, for 10–100 ms."""
     code = main()
     import gc
+    import signal
 
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()
     return code

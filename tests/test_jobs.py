@@ -74,17 +74,46 @@ def test_the_garbage_collector_is_left_as_it_was(capsys: pytest.CaptureFixture[s
 def test_the_command_freezes_what_it_made_before_the_process_ends(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     # `perfeval` and `python -m perfeval` run `console`: main's exit status,
-    # and nothing left for the collector's last pass at exit to walk.
+    # a late Ctrl-C that cannot change it, and nothing left for the
+    # collector's last pass at exit to walk.
     import gc
 
     monkeypatch.setattr(sys, "argv", ["perfeval", "score", str(EXAMPLES), "--strict"])
     frozen = gc.get_freeze_count()
+    handler = signal.getsignal(signal.SIGINT)
     try:
         assert cli.console() == 1  # the examples hold error findings
         assert gc.get_freeze_count() > frozen
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         gc.unfreeze()
+        signal.signal(signal.SIGINT, handler)
     capsys.readouterr()
+
+
+def test_the_workers_are_gone_before_the_output_is_in_place(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    # A Ctrl-C while the workers wind down must still leave no output (exit
+    # 130): so the pool is shut down first, and the output put in place last.
+    events: list[str] = []
+    stop_pool, commit = cli._stop_pool, cli._Sink.commit
+
+    def stopping(pool: object, stop: object, early: bool) -> None:
+        events.append("pool stopped")
+        stop_pool(pool, stop, early)
+
+    def committing(sink: cli._Sink) -> bool:
+        events.append("output in place")
+        return commit(sink)
+
+    monkeypatch.setattr(cli, "_stop_pool", stopping)
+    monkeypatch.setattr(cli._Sink, "commit", committing)
+    out = tmp_path / "scores.json"
+    code, _, _ = run(capsys, "score", str(EXAMPLES), "--format", "json", "--jobs", "2",
+                     "-o", str(out))
+    assert code == 0 and out.is_file()
+    assert events == ["pool stopped", "output in place"]
 
 
 @given(st.integers(0, 500), st.integers(1, 8), st.integers(1, 16))
