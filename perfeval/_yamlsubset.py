@@ -132,23 +132,26 @@ def _json_entries(text: str) -> tuple[tuple[str, str], ...] | None:
 
 
 def _json_object(text: str, line: int) -> Mapping_ | None:
-    entries = _JSON_ROWS.get(text) or _json_entries(text)
-    if entries is None:
+    """``text`` as a JSON object of strings (see :func:`_json_entries`), or
+    None when it is not one, holds an escape or is too long to be a key, and
+    the flow-mapping reading applies."""
+    if not text.startswith('{"'):
         return None
+    entries = _JSON_ROWS.get(text)
+    if entries is None:
+        if "\\" in text or len(text) > _MAX_KEY:
+            return None
+        entries = _json_entries(text)
+        if entries is None:
+            return None
     return _new(Mapping_, (tuple([(key, line, _new(Scalar, (value, line, False)))
                                   for key, value in entries]), line, None, text))
 
 
-def _json_like(text: str) -> bool:
-    """Whether ``text``, which opens with ``{"``, may be read as a JSON object."""
-    return "\\" not in text and len(text) <= _MAX_KEY
-
-
 def _flow_mapping(text: str, line: int) -> Mapping_:
-    if text.startswith('{"') and _json_like(text):
-        node = _json_object(text, line)
-        if node is not None:
-            return node
+    node = _json_object(text, line)
+    if node is not None:
+        return node
     m = _EMPTY_FLOW.match(text)
     if m is not None:
         _trailing(text[m.end():])
@@ -280,7 +283,7 @@ def _sequence(lines: list[_Line], pos: int, indent: int, depth: int) -> tuple[No
             raise _Unsupported
         if rest[0] == "{" or _KEY.fullmatch(rest) is None:  # a value on this line
             # an indicator as a JSON object, the usual row of a generated table, first
-            row = _json_object(rest, number) if rest.startswith('{"') and _json_like(rest) else None
+            row = _json_object(rest, number)
             items.append(row if row is not None else _value(rest, number))
             pos += 1
             if pos < end and lines[pos][1] > indent:
