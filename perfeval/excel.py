@@ -1275,16 +1275,13 @@ class _Places(Mapping[str, str]):
         if hit is not None:
             return hit[0].where(hit[1])
         prefix, dot, key = path.rpartition(".")
-        if prefix in self._rows and dot:
+        if not (dot and prefix in self._rows):
+            prefix, key = path, "name"  # the indicator itself: its name's place
+        if prefix in self._rows:
             sheet, values = self._rows[prefix]
             for k, _cell, _text, where in values:
                 if k == key and where is not None:
                     return sheet.where(where)
-        elif path in self._rows:  # the indicator itself: its name's place
-            sheet, values = self._rows[path]
-            where = values[2][3]
-            assert where is not None
-            return sheet.where(where)
         raise KeyError(path)
 
     def _paths(self) -> Iterator[str]:
