@@ -68,6 +68,10 @@ class Table(NamedTuple):
     source: str | None = None
     spending: Spending | None = None
     projects: tuple[Table, ...] = ()
+    # Not in the models: where ``rules`` was written, as (line, key) for a
+    # DocumentError, since an unknown pack is found only when the table is
+    # scored.  The key is the cell in a workbook, with no line.
+    rules_at: tuple[int | None, str] | None = None
 
 
 RECORDS = (Indicator, Budget, Goal, Spending, Table)

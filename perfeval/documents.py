@@ -684,10 +684,14 @@ class _Context:
                                                                   _identity(self.path))
         return self._stack
 
+    def place(self, line: int | None, key: str) -> tuple[int | None, str]:
+        """How an error names the value at ``line`` under ``key``: in a
+        workbook, by its cell alone."""
+        cell = self.cells.get(key)
+        return (None, cell) if cell is not None else (line, key)
+
     def fail(self, message: str, line: int | None, key: str | None) -> NoReturn:
-        cell = self.cells.get(key or "")
-        if cell is not None:
-            raise DocumentError(message, path=self.file, key=cell)
+        line, key = self.place(line, key or "")
         raise DocumentError(message, path=self.file, line=line, key=key or None)
 
 
@@ -1024,6 +1028,7 @@ if TYPE_CHECKING:
         department: str | None
         unit: str | None
         rules: str | None
+        rules_at: tuple[int | None, str] | None
         budget: rec.Budget | None
         indicators: tuple[rec.Indicator, ...]
         goals: tuple[rec.Goal, ...]
@@ -1064,6 +1069,7 @@ def _document(node: _Node | None, ctx: _Context, prefix: str) -> rec.Table:
         "department": _text(f.get("department"), ctx),
         "unit": _text(f.get("unit"), ctx),
         "rules": _text(f.get("rules"), ctx),
+        "rules_at": None if "rules" not in f else ctx.place(f["rules"].line, f["rules"].key),
         "budget": _budget(f.get("budget"), ctx),
         "indicators": _indicators(f.get("indicators"), ctx),
         "goals": tuple(

@@ -124,8 +124,10 @@ def _plain(value: object) -> object:
     record carries the department-only fields, empty; its model has none."""
     if isinstance(value, _records.RECORDS):
         data = {name: _plain(v) for name, v in value._asdict().items()}
-        if isinstance(value, _records.Table) and value.kind == "project":
-            del data["spending"], data["projects"]
+        if isinstance(value, _records.Table):
+            del data["rules_at"]  # a place in the file, which a model does not keep
+            if value.kind == "project":
+                del data["spending"], data["projects"]
         return data
     if isinstance(value, tuple):
         return tuple(_plain(v) for v in value)

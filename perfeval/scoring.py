@@ -306,6 +306,8 @@ def _pack_for(doc: Document, rules: str | RulePack | None,
     if rules is not None:
         return load_pack(rules)
     ref = doc.rules or DEFAULT_PACK
+    # where the document wrote it, when it was read from a file (a model keeps no lines)
+    line, key = getattr(doc, "rules_at", None) or (None, "rules")
     within = None
     if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
         # A mapping's relative paths start from the current folder, as its projects' do.
@@ -314,12 +316,12 @@ def _pack_for(doc: Document, rules: str | RulePack | None,
         if not allow_outside and not path.is_relative_to(base):
             raise DocumentError(f"rule pack {ref!r} lies outside the document's folder "
                                 "(allowed only with --allow-rules-outside)",
-                                path=doc.source, key="rules")
+                                path=doc.source, line=line, key=key)
         ref, within = str(path), None if allow_outside else base
     try:
         return load_pack(ref, within=within)
     except RulesError as e:
-        raise DocumentError(str(e), path=doc.source, key="rules") from None
+        raise DocumentError(str(e), path=doc.source, line=line, key=key) from None
 
 
 def score(document: Document | str | PathLike[str] | Mapping[str, object], *,

@@ -405,6 +405,16 @@ def test_errors_name_sheet_and_cell(tmp_path: Path, ref: str, value: object,
     assert message in text
 
 
+def test_unknown_rule_pack_names_its_cell(tmp_path: Path) -> None:
+    """A pack is looked up only when the table is scored, and the error still
+    points at the cell the form names it in."""
+    rows = with_cell(with_cell(MOF_ROWS, "A3", "评分规则"), "B3", "mof-2099")
+    with pytest.raises(DocumentError) as info:
+        score(mof(tmp_path, rows))
+    assert str(info.value).startswith(
+        f"{tmp_path / 'mof.xlsx'}: sheet 项目自评表, cell B3: unknown rule pack 'mof-2099'")
+
+
 def test_numeric_name_is_text(tmp_path: Path) -> None:
     assert load(mof(tmp_path, with_cell(MOF_ROWS, "B4", 2024))).name == "2024"
 

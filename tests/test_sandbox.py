@@ -224,9 +224,42 @@ def test_rules_path_outside_the_folder(tmp_path: Path, ref: str) -> None:
                 TABLE.format(rules=ref.format(outside=tmp_path / "mine.yaml")))
     with pytest.raises(DocumentError) as e:
         score(doc)
-    assert e.value.path == str(doc) and e.value.key == "rules"
+    assert (e.value.path, e.value.line, e.value.key) == (str(doc), 3, "rules")
     assert "outside the document's folder" in str(e.value)
     assert score(doc, allow_outside_rules=True).rules == "mine"
+
+
+def test_unknown_pack_names_its_line(tmp_path: Path) -> None:
+    """The pack a table names is looked up when it is scored, long after the
+    file was read; the error still names the line it was written on."""
+    doc = write(tmp_path / "table.yaml", TABLE.format(rules="mof-2099"))
+    with pytest.raises(DocumentError) as e:
+        score(doc)
+    assert str(e.value).startswith(f"{doc}:3: rules: unknown rule pack 'mof-2099'; known packs: ")
+    assert score(doc, rules="mof-2020").rules == "mof-2020"  # an override never looks it up
+
+
+def test_unknown_pack_of_a_project_names_the_project(tmp_path: Path) -> None:
+    """An inline project's rules: is the project's key on its own line of the
+    department's file; a project file's is on its line of that file."""
+    write(tmp_path / "p.yaml", TABLE.format(rules="p-pack"))
+    inline = ("kind: department\nname: 局\nprojects:\n  - p.yaml\n"
+              "  - kind: project\n    name: 乙\n    rules: q-pack\n")
+    department = write(tmp_path / "department.yaml", inline)
+    with pytest.raises(DocumentError) as e:
+        score(department)
+    assert (e.value.path, e.value.line, e.value.key) == (str(tmp_path / "p.yaml"), 3, "rules")
+    write(tmp_path / "p.yaml", TABLE.format(rules="mof-2020"))
+    with pytest.raises(DocumentError) as e:
+        score(department)
+    assert (e.value.path, e.value.line, e.value.key) == (str(department), 7, "projects[1].rules")
+    assert "'q-pack'" in e.value.message
+
+
+def test_unknown_pack_of_a_mapping_names_its_key() -> None:
+    with pytest.raises(DocumentError) as e:
+        score({"kind": "project", "name": "培训", "rules": "mof-2099"})
+    assert (e.value.path, e.value.line, e.value.key) == (None, None, "rules")
 
 
 def test_symlink_out_of_the_folder(tmp_path: Path) -> None:
@@ -287,7 +320,7 @@ def test_cli_flag_lifts_the_restriction(tmp_path: Path, capsys: pytest.CaptureFi
     doc = write(tmp_path / "docs" / "table.yaml", TABLE.format(rules="../mine.yaml"))
     assert cli.main([command, str(doc)]) == 2
     err = capsys.readouterr().err
-    assert f"{doc}: rules: " in err and "--allow-rules-outside" in err
+    assert f"{doc}:3: rules: " in err and "--allow-rules-outside" in err
     assert cli.main([command, str(doc), "--allow-rules-outside"]) == 0
 
 
